@@ -1,0 +1,28 @@
+"""Shared look: colour-blind-safe colours (Okabe-Ito) and a common layout."""
+
+from __future__ import annotations
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+
+# 0 -> light grey, 1 -> blue: readable in every common colour-vision deficiency and in greyscale.
+BIT_COLORSCALE = [[0.0, "#EDEDED"], [0.5, "#EDEDED"], [0.5, "#0072B2"], [1.0, "#0072B2"]]
+
+
+def base_layout(title: str, height: int = 380) -> dict:
+    return dict(
+        title=dict(text=title, x=0.0, xanchor="left", font=dict(size=16)),
+        height=height,
+        margin=dict(l=60, r=20, t=80, b=50),
+        template="plotly_white",
+        font=dict(size=13),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
+    )

@@ -1,0 +1,1 @@
+"""Pure math and models of Sequence Lab (numpy / torch only; never streamlit or plotting)."""

@@ -1,0 +1,339 @@
+"""Learning the binary adder by gradient descent instead of designing it by hand.
+
+The model has the same shape as the hand-designed network (2) of ``core.binary_adder``, but its
+units are sigmoids with a slope ``s`` instead of hard thresholds::
+
+    h(t) = sigmoid(s * (U x(t) + W h(t-1) + b_h))      h(0) = 0
+    y(t) = sigmoid(s * (V h(t) + b_y))
+
+It is trained with Adam on the binary cross-entropy between y(t) and the bits of a + b (LSB first)
+for random pairs of ``n_bits``-bit numbers, each read in ``T = n_bits + 1`` steps (one padding
+zero column so that the final carry can come out).
+
+With ``anneal`` the slope grows geometrically from 1 to ``max_slope`` during training, which pushes
+the hidden units towards 0 and 1.  The returned weights are the trained ones multiplied by the
+final slope, so that
+
+* ``run_soft`` (slope 1 on those weights) is exactly the trained soft network, and
+* the hard-threshold network (3) with the *same* weights, ``hard(z) = 1 iff z >= 0``, is the
+  soft network with every ``sigmoid(z)`` rounded at 0.5.  ``harden`` returns those weights;
+  check them with ``core.binary_adder.verify_adder`` or ``prove_adder``.
+
+Only numpy and torch are used.  Training is deterministic for a given ``LearnConfig``: every
+random number comes from ``torch.Generator`` objects seeded by ``cfg.seed``, and torch runs on a
+single thread while training.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from core.binary_adder import MAX_HIDDEN, AdderWeights
+
+MAX_TRAIN_BITS = 16  # a, b < 2**16 fit comfortably in int64 and T = 17 steps stay quick
+TEST_PAIRS = 4096  # size of the held-out batch behind ``bit_accuracy``
+PROGRESS_EVERY = 50  # ``progress`` is called every this many steps (and after the last one)
+GRAD_CLIP = 1.0  # maximal gradient norm
+INIT_SCALE = 0.5  # initial weights are uniform in [-INIT_SCALE, INIT_SCALE]
+_TEST_SEED_OFFSET = 1_000_003
+WEIGHT_DECAY = 0.0
+ANNEAL_START = 0.0  # the test batch's generator: seed + this offset
+
+
+# --------------------------------------------------------------------------------------------
+# Configuration and results
+# --------------------------------------------------------------------------------------------
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _is_real(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
+        v, (bool, np.bool_)
+    )
+
+
+@dataclass(frozen=True)
+class LearnConfig:
+    """How to train the soft adder.
+
+    H          hidden units, 1 to 8
+    n_bits     width of the training numbers; every sequence has T = n_bits + 1 steps
+    steps      Adam steps, each on a fresh batch of random pairs
+    batch      pairs (a, b) per step, a and b uniform in [0, 2**n_bits)
+    lr         Adam learning rate
+    seed       seeds the initial weights, the training pairs and the test pairs
+    anneal     raise the sigmoid slope geometrically from 1 to ``max_slope`` during training
+    max_slope  final slope when annealing (ignored without ``anneal``: the slope stays 1)
+    """
+
+    H: int = 3
+    n_bits: int = 8
+    steps: int = 1500
+    batch: int = 256
+    lr: float = 0.05
+    seed: int = 0
+    anneal: bool = True
+    max_slope: float = 8.0
+    restarts: int = 1
+
+    def __post_init__(self) -> None:
+        if not _is_int(self.H) or not 1 <= self.H <= MAX_HIDDEN:
+            raise ValueError(f"H must be an integer from 1 to {MAX_HIDDEN}, got {self.H!r}.")
+        if not _is_int(self.n_bits) or not 1 <= self.n_bits <= MAX_TRAIN_BITS:
+            raise ValueError(
+                f"n_bits must be an integer from 1 to {MAX_TRAIN_BITS}, got {self.n_bits!r}."
+            )
+        if not _is_int(self.steps) or not 1 <= self.steps <= 100_000:
+            raise ValueError(f"steps must be an integer from 1 to 100000, got {self.steps!r}.")
+        if not _is_int(self.batch) or not 1 <= self.batch <= 65_536:
+            raise ValueError(f"batch must be an integer from 1 to 65536, got {self.batch!r}.")
+        if not _is_real(self.lr) or not (math.isfinite(self.lr) and 0 < self.lr <= 10):
+            raise ValueError(f"lr must be a number in (0, 10], got {self.lr!r}.")
+        if not _is_int(self.seed) or not 0 <= self.seed < 2**63:
+            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}.")
+        if not isinstance(self.anneal, (bool, np.bool_)):
+            raise ValueError(f"anneal must be True or False, got {self.anneal!r}.")
+        if not _is_real(self.max_slope) or not (
+            math.isfinite(self.max_slope) and 1 <= self.max_slope <= 1000
+        ):
+            raise ValueError(f"max_slope must be a number from 1 to 1000, got {self.max_slope!r}.")
+
+    @property
+    def T(self) -> int:  # noqa: N802 - the sheet's name
+        """Steps per training sequence: the numbers' bits plus one padding zero."""
+        return self.n_bits + 1
+
+    @property
+    def final_slope(self) -> float:
+        """The slope s at the end of training (and the factor folded into the weights)."""
+        return float(self.max_slope) if self.anneal else 1.0
+
+    def slope_at(self, step: int) -> float:
+        """Slope used at training step ``step`` (0-based): 1 * (max_slope)**(step / (steps-1))."""
+        if not self.anneal or self.steps == 1:
+            return self.final_slope
+        s0 = int(ANNEAL_START * self.steps)
+        if step < s0:
+            return 1.0
+        return float(self.max_slope) ** ((step - s0) / max(1, self.steps - 1 - s0))
+
+
+@dataclass(frozen=True, eq=False)
+class LearnedAdder:
+    """Result of ``train_adder``.
+
+    ``weights`` are the trained parameters times the final slope, so the soft network is
+    ``sigmoid(U x + W h + b_h)`` on them (slope 1) and the hard network (3) on them is its
+    rounding.  ``losses`` (steps,) is the training loss per step (mean binary cross-entropy per
+    output bit, at that step's slope).  ``bit_accuracy`` is the fraction of output bits the soft
+    network gets right (y rounded at 0.5) on a fresh seeded batch of 4096 pairs.
+    """
+
+    config: LearnConfig
+    weights: AdderWeights
+    losses: np.ndarray  # (steps,)
+    bit_accuracy: float
+    seconds: float
+    all_losses: np.ndarray | None = None  # (steps, restarts) every restart's losses
+    chosen: int = 0  # which restart was kept (lowest mean loss over the last 100 steps)
+
+    @property
+    def final_loss(self) -> float:
+        """Mean loss over the last (up to) 50 steps."""
+        return float(np.mean(self.losses[-PROGRESS_EVERY:]))
+
+
+@dataclass(frozen=True, eq=False)
+class SoftTrace:
+    """One run of the soft network.  Row t-1 holds step t."""
+
+    x: np.ndarray  # (2, T) inputs
+    pre_h: np.ndarray  # (T, H) U x(t) + W h(t-1) + b_h
+    h: np.ndarray  # (T, H) sigmoid(pre_h), in (0, 1)
+    pre_y: np.ndarray  # (T,) V h(t) + b_y
+    y: np.ndarray  # (T,) sigmoid(pre_y): probability that output bit t is 1
+
+    @property
+    def bits(self) -> np.ndarray:
+        """The rounded outputs (y >= 0.5), int64.  (T,)"""
+        return (self.pre_y >= 0).astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------------
+
+
+def _random_batch(gen: torch.Generator, n: int, n_bits: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random pairs as inputs (T, n, 2) float32 and target bits of a + b (T, n) float32."""
+    ab = torch.randint(0, 2**n_bits, (2, n), generator=gen, dtype=torch.int64)  # (2, n)
+    t = torch.arange(n_bits + 1, dtype=torch.int64)  # (T,)
+    x = (ab[:, None, :] >> t[None, :, None]) & 1  # (2, T, n)
+    total = ab[0] + ab[1]  # (n,)
+    y = (total[None, :] >> t[:, None]) & 1  # (T, n)
+    return x.permute(1, 2, 0).to(torch.float32), y.to(torch.float32)
+
+
+def _forward_logits(
+    x: torch.Tensor,
+    U: torch.Tensor,  # noqa: N803
+    W: torch.Tensor,  # noqa: N803
+    V: torch.Tensor,  # noqa: N803
+    b_h: torch.Tensor,
+    b_y: torch.Tensor,
+    s: float,
+) -> torch.Tensor:
+    """Output pre-activations s * (V h(t) + b_y) of K soft networks run side by side.
+
+    x (T, n, 2); U (K, H, 2), W (K, H, H), V (K, H), b_h (K, H), b_y (K,) -> logits (T, n, K).
+    The K networks are run as one network of K * H units whose recurrent matrix is block
+    diagonal, so each step is one small matrix product whatever K is.
+    """
+    K, H = V.shape  # noqa: N806
+    u = U.reshape(K * H, 2)  # (KH, 2)
+    w_t = torch.block_diag(*W.unbind(0)).T  # (KH, KH)
+    v = torch.block_diag(*V.unsqueeze(2).unbind(0))  # (KH, K)
+    inp = x @ u.T + b_h.reshape(K * H)  # (T, n, KH)  U x(t) + b_h for all steps at once
+    h = torch.zeros(x.shape[1], K * H, dtype=x.dtype)  # (n, KH)
+    hs = []
+    for inp_t in inp.unbind(0):
+        h = torch.sigmoid(s * (inp_t + h @ w_t))
+        hs.append(h)
+    hidden = torch.stack(hs)  # (T, n, KH)
+    return s * (hidden @ v + b_y)  # (T, n, K)
+
+
+# --------------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------------
+
+
+def train_adder(
+    cfg: LearnConfig, progress: Callable[[int, int, float], None] | None = None
+) -> LearnedAdder:
+    """Train the soft adder with Adam and return its weights with the final slope folded in.
+
+    ``progress(step, total, loss)`` is called after every 50th step and after the last one
+    (``step`` counts the steps done, ``loss`` is that step's loss).
+    """
+    if not isinstance(cfg, LearnConfig):
+        raise ValueError("cfg must be a LearnConfig.")
+    start = time.perf_counter()
+    old_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.enable_grad():
+            params, losses = _train(cfg, progress)
+        tail = losses[-min(len(losses), 100):].mean(axis=0)  # (K,)
+        best = int(np.argmin(tail))
+        params = [p[best : best + 1] for p in params]
+        acc = _bit_accuracy(cfg, params)
+    finally:
+        torch.set_num_threads(old_threads)
+    s = cfg.final_slope
+    U, W, V, b_h, b_y = (p[0].to(torch.float64).numpy() * s for p in params)  # noqa: N806
+    weights = AdderWeights(U=U, W=W, V=V, b_h=b_h, b_y=float(b_y))
+    return LearnedAdder(cfg, weights, losses[:, best].copy(), acc, time.perf_counter() - start,
+                        all_losses=losses, chosen=best)
+
+
+def _clip_per_network(params: list[torch.Tensor], max_norm: float) -> None:
+    """``clip_grad_norm_`` for each of the K networks separately (their gradients stay apart)."""
+    sq = sum(p.grad.reshape(p.shape[0], -1).pow(2).sum(dim=1) for p in params)  # (K,)
+    scale = (max_norm / (sq.sqrt() + 1e-6)).clamp(max=1.0)  # (K,)
+    for p in params:
+        p.grad.mul_(scale.reshape(-1, *([1] * (p.dim() - 1))))
+
+
+def _train(cfg: LearnConfig, progress) -> tuple[list[torch.Tensor], np.ndarray]:
+    gen = torch.Generator().manual_seed(int(cfg.seed))
+
+    def init(*shape: int) -> torch.Tensor:
+        w = (torch.rand(shape, generator=gen, dtype=torch.float32) * 2 - 1) * INIT_SCALE
+        return w.requires_grad_(True)
+
+    H, K = cfg.H, cfg.restarts  # noqa: N806
+    params = [init(K, H, 2), init(K, H, H), init(K, H), init(K, H), init(K)]  # U, W, V, b_h, b_y
+    opt = torch.optim.AdamW(params, lr=float(cfg.lr), weight_decay=WEIGHT_DECAY)
+    losses = np.zeros((cfg.steps, K))
+    for step in range(cfg.steps):
+        x, target = _random_batch(gen, cfg.batch, cfg.n_bits)
+        logits = _forward_logits(x, *params, s=cfg.slope_at(step))  # (T, n, K)
+        per_net = torch.nn.functional.binary_cross_entropy_with_logits(
+            logits, target.unsqueeze(2).expand_as(logits), reduction="none"
+        ).mean(dim=(0, 1))  # (K,)
+        opt.zero_grad(set_to_none=True)
+        per_net.sum().backward()
+        _clip_per_network(params, GRAD_CLIP)
+        opt.step()
+        losses[step] = per_net.detach().numpy()
+        done = step + 1
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == cfg.steps):
+            progress(done, cfg.steps, float(losses[step].min()))
+    return [p.detach() for p in params], losses
+
+
+def _bit_accuracy(cfg: LearnConfig, params: list[torch.Tensor]) -> float:
+    gen = torch.Generator().manual_seed(int(cfg.seed) + _TEST_SEED_OFFSET)
+    x, target = _random_batch(gen, TEST_PAIRS, cfg.n_bits)
+    with torch.no_grad():
+        logits = _forward_logits(x, *params, s=cfg.final_slope)[:, :, 0]  # (T, n)
+    return float(((logits >= 0).to(torch.float32) == target).to(torch.float64).mean())
+
+
+# --------------------------------------------------------------------------------------------
+# Running and hardening the learned network
+# --------------------------------------------------------------------------------------------
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """Numerically stable logistic function."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def run_soft(x: np.ndarray, learned: LearnedAdder) -> SoftTrace:
+    """Run the trained soft network on the input matrix ``x`` (2, T) (e.g. from ``encode_pair``).
+
+    Uses ``learned.weights`` with slope 1 (the final slope is already folded into them), in
+    float64 numpy.
+    """
+    x = np.asarray(x)
+    if x.ndim != 2 or x.shape[0] != 2 or x.shape[1] < 1:
+        raise ValueError(f"x must have shape (2, T) with T >= 1, got {x.shape}.")
+    if not np.isin(x, (0, 1)).all():
+        raise ValueError("x must contain only the bits 0 and 1.")
+    w = learned.weights
+    xf = x.astype(np.float64)
+    T = xf.shape[1]  # noqa: N806
+    pre_h = np.zeros((T, w.H))  # (T, H)
+    h = np.zeros((T, w.H))  # (T, H)
+    h_prev = np.zeros(w.H)  # (H,)
+    for t in range(T):
+        pre_h[t] = w.U @ xf[:, t] + w.W @ h_prev + w.b_h
+        h[t] = _sigmoid(pre_h[t])
+        h_prev = h[t]
+    pre_y = h @ w.V + w.b_y  # (T,)
+    return SoftTrace(x=x.astype(np.int64), pre_h=pre_h, h=h, pre_y=pre_y, y=_sigmoid(pre_y))
+
+
+def harden(learned: LearnedAdder) -> AdderWeights:
+    """The hard-threshold network (3) with the learned weights.
+
+    Nothing is computed: because the final slope is already folded into ``learned.weights``,
+    ``hard(z) = 1 iff z >= 0`` is exactly ``sigmoid(z) >= 0.5``, so the hard network is the soft
+    one with every unit rounded.  Whether that rounding still adds correctly is a separate
+    question: ask ``core.binary_adder.verify_adder`` (all n-bit pairs) or ``prove_adder``
+    (inputs of every length).
+    """
+    return learned.weights

@@ -1,0 +1,291 @@
+"""The binary-adder RNN: the sheet's worked example, enumeration, proof, search."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from core import binary_adder as ba
+from core.binary_adder import SEED_WEIGHTS, encode_pair, run_adder, verify_adder
+
+# ------------------------------------------------------------------ the sheet, (4)-(21)
+
+SHEET_X = np.array([[1, 1, 1, 0, 1, 1, 0], [0, 1, 0, 0, 1, 0, 0]])  # (5)
+SHEET_Y = np.array([1, 0, 0, 1, 0, 0, 1])  # (6)
+# pre-activations inside hard(.) of (7), (9), (11), (13), (15), (17), (19)
+SHEET_PRE_H = np.array(
+    [
+        [0, -1, -2],
+        [1.5, 0.5, -0.5],
+        [1, 0, -1],
+        [0, -1, -2],
+        [1.5, 0.5, -0.5],
+        [1, 0, -1],
+        [0, -1, -2],
+    ]
+)
+SHEET_H = np.array([[1, 0, 0], [1, 1, 0], [1, 1, 0], [1, 0, 0], [1, 1, 0], [1, 1, 0], [1, 0, 0]])
+# the arguments of hard(.) in (8), (10), ..., (20)
+SHEET_PRE_Y = np.array([0.5, -0.5, -0.5, 0.5, -0.5, -0.5, 0.5])
+
+
+def test_seed_weights_are_equation_4():
+    w = SEED_WEIGHTS
+    assert w.H == 3
+    np.testing.assert_array_equal(w.U, np.ones((3, 2)))
+    np.testing.assert_array_equal(w.W, np.full((3, 3), 0.5))
+    np.testing.assert_array_equal(w.V, [1, -1, 1])
+    np.testing.assert_array_equal(w.b_h, [-1, -2, -3])
+    assert w.b_y == -0.5
+
+
+def test_encode_pair_reproduces_input_matrix_5():
+    x = encode_pair(55, 18)  # 110111 + 10010
+    assert x.shape == (2, 7)
+    np.testing.assert_array_equal(x, SHEET_X)
+    np.testing.assert_array_equal(ba.expected_output(x), SHEET_Y)
+
+
+def test_run_adder_reproduces_steps_7_to_20_exactly():
+    tr = run_adder(encode_pair(55, 18), SEED_WEIGHTS)
+    np.testing.assert_array_equal(tr.pre_h, SHEET_PRE_H)
+    np.testing.assert_array_equal(tr.h, SHEET_H)
+    np.testing.assert_array_equal(tr.pre_y, SHEET_PRE_Y)
+    np.testing.assert_array_equal(tr.y, SHEET_Y)  # (21)
+    assert tr.correct
+    assert ba.bits_to_int(tr.y) == 73
+
+
+def test_encode_pair_widths_and_padding():
+    assert encode_pair(0, 0).shape == (2, 2)
+    assert encode_pair(5, 1, n_bits=8).shape == (2, 9)
+    x = encode_pair(255, 255)
+    assert x.shape == (2, 9) and x[:, -1].tolist() == [0, 0]
+    np.testing.assert_array_equal(ba.expected_output(x), (510 >> np.arange(9)) & 1)
+    np.testing.assert_array_equal(ba.column_carries(encode_pair(3, 1)), [0, 1, 1])
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        ((-1, 2), "non-negative"),
+        ((1.5, 2), "integer"),
+        ((True, 2), "integer"),
+        ((300, 1, 8), "needs 9 bits"),
+        ((1, 1, 0), "positive"),
+    ],
+)
+def test_encode_pair_rejects_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        encode_pair(*args)
+
+
+# ------------------------------------------------------------------ parsing what users type
+
+
+@pytest.mark.parametrize(
+    "text, fmt, value",
+    [
+        ("110111", "binary", 55),
+        ("0b110111", "binary", 55),
+        (" 10010 ", "binary", 18),
+        ("55", "decimal", 55),
+        ("0b110111", "decimal", 55),
+        ("0", "decimal", 0),
+        ("+7", "decimal", 7),
+        ("1_000", "decimal", 1000),
+    ],
+)
+def test_parse_number_accepts(text, fmt, value):
+    assert ba.parse_number(text, fmt) == value
+
+
+@pytest.mark.parametrize(
+    "text, fmt, match",
+    [
+        ("", "decimal", "empty"),
+        ("   ", "binary", "empty"),
+        ("abc", "decimal", "'a' is not"),
+        ("-5", "decimal", "Negative"),
+        ("1021", "binary", "'2' is not a binary digit"),
+        ("１２", "decimal", "FULLWIDTH DIGIT ONE"),
+        ("99999", "binary", "'9' is not"),
+        ("1.5", "decimal", r"'\.' is not"),
+        ("nan", "decimal", "'n' is not"),
+        ("inf", "decimal", "'i' is not"),
+        ("0b", "binary", "no digits"),
+        ("70000", "decimal", "needs 17 bits"),
+        ("0b102", "decimal", "'2' is not a binary"),
+    ],
+)
+def test_parse_number_rejects_with_a_message_saying_what_is_accepted(text, fmt, match):
+    with pytest.raises(ValueError, match=match) as info:
+        ba.parse_number(text, fmt, max_bits=16)
+    msg = str(info.value)
+    assert "Enter" in msg or "at most" in msg
+
+
+def test_weights_validation():
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        ba.AdderWeights(U=[[np.nan, 1]], W=[[0]], V=[1], b_h=[0], b_y=0)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        ba.AdderWeights(U=[[1, 1]], W=[[0]], V=[1], b_h=[0], b_y=np.inf)
+    with pytest.raises(ValueError, match="W must be 2 x 2"):
+        ba.AdderWeights(U=np.ones((2, 2)), W=np.ones((3, 3)), V=[1, 1], b_h=[0, 0], b_y=0)
+    with pytest.raises(ValueError, match="between 1 and 8"):
+        ba.AdderWeights(U=np.ones((9, 2)), W=np.ones((9, 9)), V=np.ones(9), b_h=np.ones(9), b_y=0)
+    w = ba.AdderWeights(
+        U=SEED_WEIGHTS.U.copy(),
+        W=SEED_WEIGHTS.W,
+        V=SEED_WEIGHTS.V,
+        b_h=SEED_WEIGHTS.b_h,
+        b_y=np.array([-0.5]),
+    )
+    assert w == SEED_WEIGHTS and hash(w) == hash(SEED_WEIGHTS)
+    assert w != ba.BROKEN_WEIGHTS
+
+
+# ------------------------------------------------------------------ enumeration vs a slow loop
+
+
+def slow_verify(w, n_bits):
+    """Reference: run the network pair by pair."""
+    wrong = []
+    first = np.zeros(n_bits + 1, dtype=int)
+    for a, b in itertools.product(range(2**n_bits), repeat=2):
+        tr = run_adder(encode_pair(a, b, n_bits), w)
+        bad = np.flatnonzero(tr.y != tr.target)
+        if bad.size:
+            wrong.append((a, b))
+            first[bad[0]] += 1
+    wrong.sort(key=lambda p: (max(p), p[0], p[1]))
+    return len(wrong), (wrong[0] if wrong else None), first
+
+
+def random_designs(count, seed=1):
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        H = int(rng.integers(1, 5))
+        out.append(
+            ba.AdderWeights(
+                U=rng.integers(-2, 3, (H, 2)),
+                W=rng.integers(-2, 3, (H, H)) / 2,
+                V=rng.integers(-2, 3, H),
+                b_h=rng.integers(-3, 2, H) + 0.5 * rng.integers(0, 2),
+                b_y=float(rng.integers(-2, 2)),
+            )
+        )
+    return out
+
+
+DESIGNS = list(ba.PRESETS.values()) + random_designs(25)
+
+
+@pytest.mark.parametrize("w", DESIGNS, ids=[f"design{i}" for i in range(len(DESIGNS))])
+def test_verify_adder_equals_slow_enumeration(w):
+    for n_bits in (1, 3, 4):
+        rep = verify_adder(w, n_bits)
+        n_wrong, cx, first = slow_verify(w, n_bits)
+        assert rep.n_checked == 4**n_bits
+        assert rep.n_wrong == n_wrong
+        assert rep.counterexample == cx
+        np.testing.assert_array_equal(rep.first_error_counts, first)
+
+
+@pytest.mark.parametrize("w", DESIGNS[:8], ids=[f"design{i}" for i in range(8)])
+def test_wrong_pairs_grid_equals_pair_by_pair_runs(w):
+    grid = ba.wrong_pairs_grid(w, 3)
+    for a, b in itertools.product(range(8), repeat=2):
+        assert grid[a, b] == (not run_adder(encode_pair(a, b, 3), w).correct)
+    assert grid.sum() == verify_adder(w, 3).n_wrong
+
+
+def test_verify_public_api_and_known_counts():
+    rep = verify_adder(SEED_WEIGHTS, n_bits=8)
+    assert (rep.n_checked, rep.n_wrong, rep.counterexample) == (65536, 0, None)
+    broken = verify_adder(ba.BROKEN_WEIGHTS, n_bits=4)
+    assert broken.counterexample == (3, 3) and broken.counterexample_step == 2
+    assert broken.n_wrong == 56
+    full = verify_adder(SEED_WEIGHTS, n_bits=12)
+    assert full.n_checked == 16_777_216 and full.n_wrong == 0
+    with pytest.raises(ValueError, match="between 1 and 12"):
+        verify_adder(SEED_WEIGHTS, n_bits=13)
+
+
+# ------------------------------------------------------------------ the proof
+
+
+@pytest.mark.parametrize("w", DESIGNS, ids=[f"design{i}" for i in range(len(DESIGNS))])
+def test_proof_agrees_with_enumeration(w):
+    proof = ba.prove_adder(w)
+    # If the network fails at all, it fails on an input no longer than the number of product
+    # states (a shortest failing path visits each (state, carry) pair at most once).
+    n = min(ba.MAX_VERIFY_BITS, max(1, proof.n_product_states))
+    rep = verify_adder(w, n)
+    assert proof.correct == rep.correct
+    if not proof.correct:
+        a, b = proof.counterexample
+        tr = run_adder(encode_pair(a, b), w)
+        assert not tr.correct
+        assert int(np.flatnonzero(tr.y != tr.target)[0]) + 1 == proof.failing_step
+        assert len(proof.failing_symbols) == proof.failing_step
+
+
+def test_time_bomb_passes_small_enumeration_but_fails_the_proof():
+    w = ba.TIME_BOMB_WEIGHTS
+    assert verify_adder(w, 3).correct
+    assert not verify_adder(w, 4).correct
+    proof = ba.prove_adder(w)
+    assert not proof.correct and proof.failing_step == 5
+
+
+def test_seed_automaton_carry_lives_in_the_state():
+    proof = ba.prove_adder(SEED_WEIGHTS)
+    assert proof.correct
+    labels = {ba.state_label(s, 3): cs for s, cs in proof.state_carries.items()}
+    assert labels == {"000": {0}, "100": {0}, "110": {1}, "111": {1}}
+    meanings = [m.totals for m in ba.unit_meanings(SEED_WEIGHTS, proof)]
+    assert meanings == [(1, 2, 3), (2, 3), (3,)]
+
+
+def test_transition_table_matches_run_adder():
+    w = ba.CARRY_ONLY_WEIGHTS
+    delta, out = ba.transition_table(w)
+    x = encode_pair(201, 77)
+    tr = run_adder(x, w)
+    s = 0
+    for t in range(x.shape[1]):
+        s = int(delta[s, 2 * x[0, t] + x[1, t]])
+        assert ba.state_label(s, w.H) == "".join(map(str, tr.h[t]))
+        assert out[s] == tr.y[t]
+
+
+# ------------------------------------------------------------------ the search
+
+
+def test_one_and_two_units_never_suffice_in_the_searched_ranges():
+    for H, r, rb in ((1, 3, 4), (2, 1, 3), (2, 2, 2)):
+        rep = ba.search_designs(
+            ba.SearchParams(H=H, weight_range=r, bias_range=rb, symmetric=False)
+        )
+        assert rep.exhaustive and rep.n_checked == rep.n_space > 0
+        assert rep.n_correct == 0 and rep.designs == []
+
+
+def test_three_units_found_and_every_found_design_is_correct():
+    rep = ba.search_designs(ba.SearchParams(H=3, weight_range=1, bias_range=2, symmetric=True))
+    assert rep.exhaustive
+    assert rep.n_correct >= 5
+    assert len(rep.designs) == min(rep.n_correct, rep.params.max_designs)
+    for w in rep.designs:
+        assert set(np.unique(np.concatenate([w.U.ravel(), w.W.ravel(), w.V]))) <= {-1, 0, 1}
+        assert ba.prove_adder(w).correct
+        assert verify_adder(w, 6).correct
+
+
+def test_sampled_search_is_deterministic():
+    p = ba.SearchParams(H=3, weight_range=2, bias_range=3, n_samples=20_000, seed=5)
+    r1, r2 = ba.search_designs(p), ba.search_designs(p)
+    assert not r1.exhaustive and r1.n_checked == 20_000
+    assert r1.n_correct == r2.n_correct
