@@ -7,7 +7,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.style import BIT_COLORSCALE, OKABE_ITO, base_layout
+from charts.style import BIT_COLORSCALE, OKABE_ITO, make_figure
 from core.binary_adder import (
     SYMBOLS,
     AdderTrace,
@@ -28,26 +28,22 @@ def network_over_time(tr: AdderTrace, t_current: int | None = None) -> go.Figure
     rows += [("y (network)", tr.y), ("correct", tr.target)]
     z = np.array([r[1] for r in rows], dtype=float)[::-1]  # first row on top
     labels = [r[0] for r in rows][::-1]
-    steps = np.arange(1, T + 1)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=steps,
-            y=labels,
-            colorscale=BIT_COLORSCALE,
-            zmin=0,
-            zmax=1,
-            text=z.astype(int).astype(str),
-            texttemplate="%{text}",
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            hovertemplate="step t=%{x}<br>%{y} = %{z}<extra></extra>",
-        )
+    heat = go.Heatmap(
+        z=z,
+        x=np.arange(1, T + 1),
+        y=labels,
+        colorscale=BIT_COLORSCALE,
+        zmin=0,
+        zmax=1,
+        text=z.astype(int).astype(str),
+        texttemplate="%{text}",
+        showscale=False,
+        xgap=2,
+        ygap=2,
+        hovertemplate="step t=%{x}<br>%{y} = %{z}<extra></extra>",
     )
-    wrong = np.flatnonzero(tr.y != tr.target)
-    for t in wrong:
-        fig.add_annotation(
+    marks = [
+        dict(
             x=t + 1,
             y="y (network)",
             text="✗",
@@ -55,23 +51,31 @@ def network_over_time(tr: AdderTrace, t_current: int | None = None) -> go.Figure
             yshift=14,
             font=dict(color=OKABE_ITO["vermillion"], size=16),
         )
+        for t in np.flatnonzero(tr.y != tr.target)
+    ]
+    shapes = []
     if t_current is not None:
-        fig.add_vrect(
-            x0=t_current - 0.5,
-            x1=t_current + 0.5,
-            line_width=3,
-            line_color=OKABE_ITO["orange"],
-            fillcolor="rgba(0,0,0,0)",
+        shapes.append(
+            dict(
+                type="rect",
+                xref="x",
+                yref="paper",
+                x0=t_current - 0.5,
+                x1=t_current + 0.5,
+                y0=0,
+                y1=1,
+                line=dict(width=3, color=OKABE_ITO["orange"]),
+            )
         )
-    fig.update_layout(
-        **base_layout(
-            "Inputs, hidden state h(t) and output y(t) (blue = 1)",
-            height=110 + 34 * len(rows),
-        )
+    return make_figure(
+        [heat],
+        "Inputs, hidden state h(t) and output y(t) (blue = 1)",
+        height=110 + 34 * len(rows),
+        xaxis=dict(title=dict(text="step t (bit position, least significant first)"), dtick=1),
+        yaxis=dict(title=dict(text="unit")),
+        annotations=marks,
+        shapes=shapes,
     )
-    fig.update_xaxes(title="step t (bit position, least significant first)", dtick=1)
-    fig.update_yaxes(title="unit")
-    return fig
 
 
 def column_addition_html(x: np.ndarray, y: np.ndarray, t_current: int) -> str:
@@ -209,119 +213,129 @@ def automaton_dot(proof: ProofReport, out: np.ndarray, path: list[int] | None = 
 
 def first_error_bar(rep: VerifyReport) -> go.Figure:
     """How many wrong pairs first go wrong at each step."""
-    steps = np.arange(1, rep.n_bits + 2)
-    fig = go.Figure(
-        go.Bar(
-            x=steps,
-            y=rep.first_error_counts,
-            marker_color=OKABE_ITO["vermillion"],
-            name="wrong pairs",
-            hovertemplate="step %{x}: %{y} pairs<extra></extra>",
-        )
+    bar = go.Bar(
+        x=np.arange(1, rep.n_bits + 2),
+        y=rep.first_error_counts,
+        marker_color=OKABE_ITO["vermillion"],
+        name="wrong pairs",
+        hovertemplate="step %{x}: %{y} pairs<extra></extra>",
     )
-    fig.update_layout(
-        **base_layout(
-            f"Where the wrong sums first go wrong<br><sup>{rep.n_wrong:,} wrong pairs of "
-            f"{rep.n_bits}-bit numbers, by step of the first wrong bit</sup>",
-            height=330,
-        )
+    return make_figure(
+        [bar],
+        f"Where the wrong sums first go wrong<br><sup>{rep.n_wrong:,} wrong pairs of "
+        f"{rep.n_bits}-bit numbers, by step of the first wrong bit</sup>",
+        height=330,
+        xaxis=dict(title=dict(text="step t of the first wrong output bit"), dtick=1),
+        yaxis=dict(title=dict(text="number of pairs (a, b)")),
     )
-    fig.update_xaxes(title="step t of the first wrong output bit", dtick=1)
-    fig.update_yaxes(title="number of pairs (a, b)")
-    return fig
 
 
 def soft_vs_hard(h_soft: np.ndarray, h_hand: np.ndarray, h_hard: np.ndarray) -> go.Figure:
-    """Three heatmaps side by side: learned sigmoid units, the hand design, the hardened net."""
-    from plotly.subplots import make_subplots
-
+    """Three heatmaps side by side: learned sigmoid units, the hardened net, the hand design."""
     panels = [
         ("learned (sigmoid)", h_soft),
         ("learned, hardened", h_hard),
         ("hand design (current weights)", h_hand),
     ]
-    fig = make_subplots(
-        rows=1, cols=3, subplot_titles=[p[0] for p in panels], horizontal_spacing=0.06
-    )
-    for col, (_, h) in enumerate(panels, start=1):
+    traces, layout = [], {}
+    gap = 0.06
+    width = (1 - 2 * gap) / 3
+    annotations = []
+    for col, (name, h) in enumerate(panels, start=1):
         T, H = h.shape
-        fig.add_trace(
+        axis = "" if col == 1 else str(col)
+        traces.append(
             go.Heatmap(
                 z=h.T,
                 x=np.arange(1, T + 1),
                 y=[f"h{j + 1}" for j in range(H)],
+                xaxis=f"x{axis}",
+                yaxis=f"y{axis}",
                 colorscale="Cividis",
                 zmin=0,
                 zmax=1,
                 showscale=col == 3,
-                colorbar=dict(title="activation"),
+                colorbar=dict(title=dict(text="activation")),
                 text=np.round(h.T, 2),
                 texttemplate="%{text}",
                 xgap=1,
                 ygap=1,
                 hovertemplate="t=%{x}, %{y} = %{z:.3f}<extra></extra>",
-            ),
-            row=1,
-            col=col,
+            )
         )
-        fig.update_xaxes(title_text="step t", dtick=1, row=1, col=col)
-    fig.update_yaxes(title_text="hidden unit", row=1, col=1)
-    fig.update_layout(**base_layout("Hidden trajectories for the current input", height=340))
-    fig.update_layout(margin=dict(t=90))
-    return fig
+        x0 = (col - 1) * (width + gap)
+        layout[f"xaxis{axis}"] = dict(
+            domain=[x0, x0 + width], anchor=f"y{axis}", dtick=1, title=dict(text="step t")
+        )
+        layout[f"yaxis{axis}"] = dict(
+            anchor=f"x{axis}", title=dict(text="hidden unit" if col == 1 else "")
+        )
+        annotations.append(
+            dict(
+                text=name,
+                x=x0 + width / 2,
+                y=1.0,
+                xref="paper",
+                yref="paper",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=13),
+            )
+        )
+    return make_figure(
+        traces,
+        "Hidden trajectories for the current input",
+        height=340,
+        annotations=annotations,
+        margin=dict(l=60, r=20, t=90, b=50),
+        **layout,
+    )
 
 
 def loss_curve(losses: np.ndarray) -> go.Figure:
-    steps = np.arange(1, len(losses) + 1)
-    fig = go.Figure(
-        go.Scatter(
-            x=steps,
-            y=losses,
-            mode="lines",
-            line=dict(color=OKABE_ITO["blue"]),
-            name="training loss",
-        )
+    line = go.Scatter(
+        x=np.arange(1, len(losses) + 1),
+        y=losses,
+        mode="lines",
+        line=dict(color=OKABE_ITO["blue"]),
+        name="training loss",
     )
-    fig.update_layout(
-        **base_layout("Training loss (binary cross-entropy per output bit)", height=300)
+    return make_figure(
+        [line],
+        "Training loss (binary cross-entropy per output bit)",
+        height=300,
+        xaxis=dict(title=dict(text="training step")),
+        yaxis=dict(title=dict(text="loss (nats)"), type="log", exponentformat="power"),
     )
-    fig.update_xaxes(title="training step")
-    fig.update_yaxes(title="loss (nats)", type="log")
-    return fig
 
 
 def wrong_grid_heatmap(grid: np.ndarray) -> go.Figure:
-    """Map of every pair (a, b) of n-bit numbers: correct sums in grey, wrong ones in vermillion."""
+    """Map of every pair (a, b) of n-bit numbers: correct sums grey, wrong ones vermillion."""
     n = grid.shape[0]
     bits = int(np.log2(n))
-    fig = go.Figure(
-        go.Heatmap(
-            z=grid.astype(int),
-            x=np.arange(n),
-            y=np.arange(n),
-            colorscale=[
-                [0, "#E8E8E8"],
-                [0.5, "#E8E8E8"],
-                [0.5, OKABE_ITO["vermillion"]],
-                [1, OKABE_ITO["vermillion"]],
-            ],
-            zmin=0,
-            zmax=1,
-            showscale=False,
-            xgap=0.5 if n <= 32 else 0,
-            ygap=0.5 if n <= 32 else 0,
-            customdata=np.where(grid, "wrong", "correct"),
-            hovertemplate="a=%{y}, b=%{x}: %{customdata}<extra></extra>",
-        )
+    heat = go.Heatmap(
+        z=grid.astype(int),
+        x=np.arange(n),
+        y=np.arange(n),
+        colorscale=[
+            [0, "#E8E8E8"],
+            [0.5, "#E8E8E8"],
+            [0.5, OKABE_ITO["vermillion"]],
+            [1, OKABE_ITO["vermillion"]],
+        ],
+        zmin=0,
+        zmax=1,
+        showscale=False,
+        xgap=0.5 if n <= 32 else 0,
+        ygap=0.5 if n <= 32 else 0,
+        customdata=np.where(grid, "wrong", "correct"),
+        hovertemplate="a=%{y}, b=%{x}: %{customdata}<extra></extra>",
     )
-    n_wrong = int(grid.sum())
-    fig.update_layout(
-        **base_layout(
-            f"Which sums of {bits}-bit numbers are wrong<br><sup>{n_wrong:,} of {n * n:,} wrong · "
-            f"grey = correct, vermillion = wrong</sup>",
-            height=470,
-        )
+    return make_figure(
+        [heat],
+        f"Which sums of {bits}-bit numbers are wrong<br><sup>{int(grid.sum()):,} of {n * n:,} "
+        f"wrong · grey = correct, vermillion = wrong</sup>",
+        height=470,
+        xaxis=dict(title=dict(text="b"), constrain="domain"),
+        yaxis=dict(title=dict(text="a"), scaleanchor="x", autorange="reversed"),
     )
-    fig.update_xaxes(title="b", constrain="domain")
-    fig.update_yaxes(title="a", scaleanchor="x", autorange="reversed")
-    return fig

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
+
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -22,7 +24,32 @@ def base_layout(title: str, height: int = 380) -> dict:
         title=dict(text=title, x=0.0, xanchor="left", font=dict(size=16)),
         height=height,
         margin=dict(l=60, r=20, t=80, b=50),
-        template="plotly_white",
+        # No named template: applying one costs ~50 ms per figure; Streamlit's own chart theme
+        # styles the figure in the browser anyway.
+        plot_bgcolor="white",
         font=dict(size=13),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
     )
+
+
+def make_figure(
+    traces,
+    title: str,
+    height: int = 380,
+    *,
+    xaxis: dict | None = None,
+    yaxis: dict | None = None,
+    **layout,
+) -> go.Figure:
+    """A figure built in one constructor call.
+
+    Plotly validates every ``update_layout`` / ``update_xaxes`` / ``add_shape`` call separately
+    (15-20 ms each here); one ``go.Figure(data, layout)`` call costs about 1 ms.
+    """
+    lay = base_layout(title, height)
+    if xaxis is not None:
+        lay["xaxis"] = xaxis
+    if yaxis is not None:
+        lay["yaxis"] = yaxis
+    lay.update(layout)
+    return go.Figure(data=list(traces), layout=lay)

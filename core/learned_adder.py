@@ -10,9 +10,14 @@ It is trained with Adam on the binary cross-entropy between y(t) and the bits of
 for random pairs of ``n_bits``-bit numbers, each read in ``T = n_bits + 1`` steps (one padding
 zero column so that the final carry can come out).
 
-With ``anneal`` the slope grows geometrically from 1 to ``max_slope`` during training, which pushes
-the hidden units towards 0 and 1.  The returned weights are the trained ones multiplied by the
-final slope, so that
+With ``anneal`` ("sharpening") the slope grows geometrically from 1 to ``max_slope`` during
+training, a penalty 4 h (1 - h) pushes the hidden units towards 0 and 1 in the second half, and
+the last 20% of the steps run the hidden units as hard thresholds in the forward pass with the
+sigmoid's gradient in the backward pass (straight-through estimator).  ``restarts`` networks are
+trained side by side from different initial weights; the one whose hardened network gets the
+most sums of ``n_bits``-bit numbers right is kept (plain gradient descent often settles in a
+minimum that computes a XOR b and ignores the carry).  The returned weights are the trained
+ones multiplied by the final slope, so that
 
 * ``run_soft`` (slope 1 on those weights) is exactly the trained soft network, and
 * the hard-threshold network (3) with the *same* weights, ``hard(z) = 1 iff z >= 0``, is the
@@ -34,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.binary_adder import MAX_HIDDEN, AdderWeights
+from core.binary_adder import MAX_HIDDEN, AdderWeights, verify_adder
 
 MAX_TRAIN_BITS = 16  # a, b < 2**16 fit comfortably in int64 and T = 17 steps stay quick
 TEST_PAIRS = 4096  # size of the held-out batch behind ``bit_accuracy``
@@ -43,7 +48,9 @@ GRAD_CLIP = 1.0  # maximal gradient norm
 INIT_SCALE = 0.5  # initial weights are uniform in [-INIT_SCALE, INIT_SCALE]
 _TEST_SEED_OFFSET = 1_000_003
 WEIGHT_DECAY = 0.0
-ANNEAL_START = 0.0  # the test batch's generator: seed + this offset
+BINARY_PENALTY = 0.1  # final weight of the "be 0 or 1" term while sharpening
+STRAIGHT_THROUGH_FROM = 0.8  # while sharpening, the last 20% of steps train the hard network
+ANNEAL_START = 0.0  # fraction of the steps at slope 1 before the slope starts to grow
 
 
 # --------------------------------------------------------------------------------------------
@@ -73,6 +80,7 @@ class LearnConfig:
     seed       seeds the initial weights, the training pairs and the test pairs
     anneal     raise the sigmoid slope geometrically from 1 to ``max_slope`` during training
     max_slope  final slope when annealing (ignored without ``anneal``: the slope stays 1)
+    restarts   networks trained side by side; the best hardened one is kept
     """
 
     H: int = 3
@@ -83,7 +91,7 @@ class LearnConfig:
     seed: int = 0
     anneal: bool = True
     max_slope: float = 8.0
-    restarts: int = 1
+    restarts: int = 8
 
     def __post_init__(self) -> None:
         if not _is_int(self.H) or not 1 <= self.H <= MAX_HIDDEN:
@@ -100,6 +108,8 @@ class LearnConfig:
             raise ValueError(f"lr must be a number in (0, 10], got {self.lr!r}.")
         if not _is_int(self.seed) or not 0 <= self.seed < 2**63:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}.")
+        if not _is_int(self.restarts) or not 1 <= self.restarts <= 16:
+            raise ValueError(f"restarts must be an integer from 1 to 16, got {self.restarts!r}.")
         if not isinstance(self.anneal, (bool, np.bool_)):
             raise ValueError(f"anneal must be True or False, got {self.anneal!r}.")
         if not _is_real(self.max_slope) or not (
@@ -191,8 +201,13 @@ def _forward_logits(
     b_h: torch.Tensor,
     b_y: torch.Tensor,
     s: float,
-) -> torch.Tensor:
+    straight_through: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Output pre-activations s * (V h(t) + b_y) of K soft networks run side by side.
+
+    With ``straight_through`` the hidden units are hard thresholds in the forward pass while
+    the gradient flows as if they were the sigmoids (the straight-through estimator), so the
+    loss measures the hardened network itself.
 
     x (T, n, 2); U (K, H, 2), W (K, H, H), V (K, H), b_h (K, H), b_y (K,) -> logits (T, n, K).
     The K networks are run as one network of K * H units whose recurrent matrix is block
@@ -206,10 +221,13 @@ def _forward_logits(
     h = torch.zeros(x.shape[1], K * H, dtype=x.dtype)  # (n, KH)
     hs = []
     for inp_t in inp.unbind(0):
-        h = torch.sigmoid(s * (inp_t + h @ w_t))
+        z = s * (inp_t + h @ w_t)
+        h = torch.sigmoid(z)
+        if straight_through:
+            h = h + ((z >= 0).to(h.dtype) - h).detach()
         hs.append(h)
     hidden = torch.stack(hs)  # (T, n, KH)
-    return s * (hidden @ v + b_y)  # (T, n, K)
+    return s * (hidden @ v + b_y), hidden  # (T, n, K), (T, n, KH)
 
 
 # --------------------------------------------------------------------------------------------
@@ -233,17 +251,41 @@ def train_adder(
     try:
         with torch.enable_grad():
             params, losses = _train(cfg, progress)
-        tail = losses[-min(len(losses), 100):].mean(axis=0)  # (K,)
-        best = int(np.argmin(tail))
+        tail = losses[-min(len(losses), 100) :].mean(axis=0)  # (K,)
+        # Keep the restart whose *hardened* network is wrong on the fewest pairs of
+        # n_bits-bit numbers (at most 10 bits), ties broken by the training loss.
+        n_check = min(cfg.n_bits, 10)
+        wrong = (
+            []
+            if not cfg.anneal
+            else [
+                verify_adder(_hardened([p[k] for p in params], cfg.final_slope), n_check).n_wrong
+                for k in range(cfg.restarts)
+            ]
+        )
+        # (Only when sharpening: plain training never looks at the hard network, so without
+        # it the restart with the lowest loss is kept and hardening may well fail.)
+        best = min(range(cfg.restarts), key=lambda k: (wrong[k] if cfg.anneal else 0, tail[k]))
         params = [p[best : best + 1] for p in params]
         acc = _bit_accuracy(cfg, params)
     finally:
         torch.set_num_threads(old_threads)
-    s = cfg.final_slope
-    U, W, V, b_h, b_y = (p[0].to(torch.float64).numpy() * s for p in params)  # noqa: N806
-    weights = AdderWeights(U=U, W=W, V=V, b_h=b_h, b_y=float(b_y))
-    return LearnedAdder(cfg, weights, losses[:, best].copy(), acc, time.perf_counter() - start,
-                        all_losses=losses, chosen=best)
+    weights = _hardened([p[0] for p in params], cfg.final_slope)
+    return LearnedAdder(
+        cfg,
+        weights,
+        losses[:, best].copy(),
+        acc,
+        time.perf_counter() - start,
+        all_losses=losses,
+        chosen=best,
+    )
+
+
+def _hardened(params: list[torch.Tensor], s: float) -> AdderWeights:
+    """One network's (U, W, V, b_h, b_y) times the slope s, as AdderWeights."""
+    U, W, V, b_h, b_y = (p.to(torch.float64).numpy() * s for p in params)
+    return AdderWeights(U=U, W=W, V=V, b_h=b_h, b_y=float(b_y))
 
 
 def _clip_per_network(params: list[torch.Tensor], max_norm: float) -> None:
@@ -267,12 +309,20 @@ def _train(cfg: LearnConfig, progress) -> tuple[list[torch.Tensor], np.ndarray]:
     losses = np.zeros((cfg.steps, K))
     for step in range(cfg.steps):
         x, target = _random_batch(gen, cfg.batch, cfg.n_bits)
-        logits = _forward_logits(x, *params, s=cfg.slope_at(step))  # (T, n, K)
+        ste = cfg.anneal and step >= STRAIGHT_THROUGH_FROM * cfg.steps
+        logits, hidden = _forward_logits(x, *params, s=cfg.slope_at(step), straight_through=ste)
         per_net = torch.nn.functional.binary_cross_entropy_with_logits(
             logits, target.unsqueeze(2).expand_as(logits), reduction="none"
         ).mean(dim=(0, 1))  # (K,)
+        total = per_net
+        if cfg.anneal:
+            # Sharpening also asks every hidden unit to be near 0 or 1: 4 h (1 - h) is 1 at
+            # h = 1/2 and 0 at the ends.  Its weight grows linearly over training.
+            undecided = (4 * hidden * (1 - hidden)).reshape(*hidden.shape[:2], K, H)
+            ramp = max(0.0, 2 * step / cfg.steps - 1)  # 0 for the first half, then up to 1
+            total = per_net + BINARY_PENALTY * ramp * undecided.mean(dim=(0, 1, 3))
         opt.zero_grad(set_to_none=True)
-        per_net.sum().backward()
+        total.sum().backward()
         _clip_per_network(params, GRAD_CLIP)
         opt.step()
         losses[step] = per_net.detach().numpy()
@@ -286,7 +336,7 @@ def _bit_accuracy(cfg: LearnConfig, params: list[torch.Tensor]) -> float:
     gen = torch.Generator().manual_seed(int(cfg.seed) + _TEST_SEED_OFFSET)
     x, target = _random_batch(gen, TEST_PAIRS, cfg.n_bits)
     with torch.no_grad():
-        logits = _forward_logits(x, *params, s=cfg.final_slope)[:, :, 0]  # (T, n)
+        logits = _forward_logits(x, *params, s=cfg.final_slope)[0][:, :, 0]  # (T, n)
     return float(((logits >= 0).to(torch.float32) == target).to(torch.float64).mean())
 
 
