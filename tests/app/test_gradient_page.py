@@ -1,0 +1,325 @@
+"""AppTest runs of the gradient-flow page (homework question 2), through the entry point."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.lstm import EXAMPLE_PARAMS, forget_sweep, lstm_backward, lstm_forward
+from core.lstm_partc import wix_bound_curve
+from core.rnn_gradients import rnn_wh_sweep
+from ui.gradient_state import forget_levels
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGE = "pages/2_Gradient_flow.py"
+T2 = "T = 2 by hand"
+
+
+def open_page(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    if query:
+        at.query_params = dict(query)
+    at.run()
+    assert not at.exception
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [e.value for e in at.latex]
+    for kind in (at.error, at.success, at.info, at.warning, at.caption):
+        parts += [e.value for e in kind]
+    return "\n".join(parts)
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def array(a) -> np.ndarray:
+    """A plotly array from a figure spec (plain list or base64 'bdata')."""
+    if isinstance(a, dict):
+        out = np.frombuffer(base64.b64decode(a["bdata"]), dtype=a["dtype"])
+        if "shape" in a:
+            out = out.reshape([int(n) for n in str(a["shape"]).split(",")])
+        return out
+    return np.asarray(a, dtype=float)
+
+
+def latex_value(at: AppTest, lhs: str) -> float:
+    """The value at the end of the equation whose LaTeX starts with ``lhs``."""
+
+    def head(v: str) -> str:
+        return v.lstrip("$\n ").removeprefix(r"\begin{aligned}")
+
+    eq = next(e.value for e in at.latex if head(e.value).startswith(lhs))
+    last = eq.strip("$\n ").removesuffix(r"\end{aligned}").rsplit("=", 1)[1]
+    return float(last.replace(r"\times 10^{", "e").replace("}", "").strip())
+
+
+# ---------------------------------------------------------------- default view: gradient flow
+def test_default_view_is_the_gradient_flow_heatmaps():
+    at = open_page()
+    assert [t.label for t in at.tabs] == [T2, "Gradient flow", "Part (c)", "Gate explorer"]
+    assert not at.error and not at.warning
+    assert at.slider(key="T").value == 200
+    (fig,) = figures(at)
+    heat = [d for d in fig["data"] if d["type"] == "heatmap"]
+    assert len(heat) == 3
+    assert all(d["coloraxis"] == "coloraxis" for d in heat)  # one shared colour scale
+    assert fig["layout"]["coloraxis"]["cmin"] == -30
+    assert fig["layout"]["coloraxis"]["colorscale"][0][1].lower() == "#00224e"  # Cividis
+    z_c, z_h = array(heat[0]["z"]), array(heat[1]["z"])
+    assert z_c.shape == z_h.shape == (200, 200)
+    # real values: the forget sweep's exact logs, clipped at the floor
+    sw = forget_sweep(forget_levels(), 200, "sheet")
+    expected = np.maximum(sw.log10_abs_c_bar, -30)
+    np.testing.assert_allclose(z_c, expected, rtol=0, atol=1e-5)
+    assert array(heat[2]["z"]).shape == (100, 200)  # vector RNN, 100 radii
+    assert "floor -30" in fig["layout"]["coloraxis"]["colorbar"]["title"]["text"]
+
+
+def test_default_tab_does_not_import_torch():
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=90).run()\n"
+        f"at.switch_page('{PAGE}').run()\n"
+        "assert not at.exception\n"
+        "assert len(at.get('plotly_chart')) == 1\n"
+        "print('torch' in sys.modules)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_flow_controls_change_the_maps():
+    at = open_page()
+    at.slider(key="T").set_value(50).run()
+    at.radio(key="regime").set_value("part (c): i, o ≈ 0").run()
+    at.radio(key="rnn").set_value("scalar RNN: recurrent weight w_h").run()
+    at.selectbox(key="floor").set_value(-100).run()
+    assert not at.exception and not at.error
+    (fig,) = figures(at)
+    heat = [d for d in fig["data"] if d["type"] == "heatmap"]
+    z_c = array(heat[0]["z"])
+    assert z_c.shape == (200, 50)
+    sw = forget_sweep(forget_levels(), 50, "small_io")
+    np.testing.assert_allclose(z_c, np.maximum(sw.log10_abs_c_bar, -100), atol=1e-5)
+    # the scalar RNN with input weight 0.1 (the default input scale)
+    w = array(heat[2]["y"])
+    assert w.shape == (200,) and w[0] == 0 and w[-1] == 2
+    ref = rnn_wh_sweep(w, 50, w_x=0.1).log10_abs_h_bar
+    np.testing.assert_allclose(array(heat[2]["z"]), np.maximum(ref, -100), atol=1e-4)
+    assert fig["layout"]["coloraxis"]["cmin"] == -100
+    assert "T = 50 steps, LSTM gates part (c)" in fig["layout"]["title"]["text"]
+
+
+def test_flow_vector_rnn_size_and_seed_and_table():
+    at = open_page({"T": "30"})
+    assert at.slider(key="T").value == 30
+    at.selectbox(key="H").set_value(8).run()
+    at.number_input(key="seed").set_value(3).run()
+    at.toggle(key="gftab").set_value(True).run()
+    assert not at.exception
+    assert len(at.dataframe) == 3
+    df = at.dataframe[0].value
+    assert df.shape == (200, 31)  # f and t = 1..30
+    sw = forget_sweep(forget_levels(), 30, "sheet")
+    assert df["t=1"].iloc[-1] == pytest.approx(sw.log10_abs_c_bar[-1, 0], abs=1e-3)
+
+
+# ---------------------------------------------------------------- T = 2 by hand
+def test_t2_tab_matches_lstm_backward_and_autograd():
+    at = open_page({"view": T2})
+    assert not at.error
+    tr = lstm_forward(EXAMPLE_PARAMS, [1.0, 0.5])
+    gr = lstm_backward(EXAMPLE_PARAMS, tr, 1.0)
+    assert len(at.latex) == 13  # (28)-(40)
+    assert latex_value(at, r"\bar{c}^{(2)}") == pytest.approx(gr.c_bar[1], rel=1e-9)
+    assert latex_value(at, r"\bar{h}^{(1)}") == pytest.approx(gr.h_bar[0], rel=1e-9)
+    assert latex_value(at, r"\bar{w}_{ix}") == pytest.approx(gr.w_ix, rel=1e-9)
+    # the substituted numbers of (29): h̄(2), o(2), c(2)
+    eq29 = next(e.value for e in at.latex if r"\bar{c}^{(2)} &=" in e.value)
+    assert f"\\left({gr.h_bar[1]:.6g}\\right)\\left({tr.o[1]:.6g}\\right)" in eq29
+    assert f"\\tanh^2 \\left({tr.c[1]:.6g}\\right)" in eq29
+    summary = next(s.value for s in at.success if "Largest difference" in s.value)
+    worst = float(re.search(r"\*\*([0-9.e+-]+)\*\*", summary).group(1))
+    assert worst < 1e-12
+    assert "over all 26 derivatives" in summary
+    assert len(at.get("graphviz_chart")) == 1
+    assert "autograd" in "\n".join(m.value for m in at.markdown)
+
+
+def test_t2_changing_a_weight_and_the_sequence_updates_every_number():
+    at = open_page({"view": T2})
+    at.number_input(key="wfh").set_value(1.5).run()
+    at.number_input(key="bf").set_value(-2.0).run()
+    at.number_input(key="x2").set_value(-1.25).run()
+    at.number_input(key="c0").set_value(0.3).run()
+    assert not at.exception and not at.error
+    p = dataclasses.replace(EXAMPLE_PARAMS, w_fh=1.5, b_f=-2.0)
+    tr = lstm_forward(p, [1.0, -1.25], c0=0.3)
+    gr = lstm_backward(p, tr, 1.0)
+    assert latex_value(at, r"\bar{c}^{(2)}") == pytest.approx(gr.c_bar[1], rel=1e-9)
+    assert latex_value(at, r"\bar{f}^{(1)}") == pytest.approx(gr.f_bar[0], rel=1e-9)
+    assert gr.f_bar[0] != 0  # c(0) != 0 now
+    summary = next(s.value for s in at.success if "Largest difference" in s.value)
+    assert float(re.search(r"\*\*([0-9.e+-]+)\*\*", summary).group(1)) < 1e-12
+    at.toggle(key="t2tab").set_value(True).run()
+    df = at.dataframe[-1].value
+    assert list(df["t"]) == [1, 2]
+    assert df["c̄(t) hand"].iloc[1] == pytest.approx(gr.c_bar[1], rel=1e-12)
+    assert df["c̄(t) autograd"].iloc[1] == pytest.approx(gr.c_bar[1], rel=1e-12)
+
+
+@pytest.mark.parametrize("value", ["1e6", "-1e6", "101"])
+def test_t2_extreme_weight_from_a_link_is_a_message(value):
+    at = open_page({"view": T2, "wix": value})
+    assert not at.exception
+    errors = "\n".join(e.value for e in at.error)
+    assert "is outside the range this page accepts, [-100, 100]" in errors
+    assert "Fix the numbers above" in texts(at)
+    assert not at.latex
+    at.number_input(key="wix").set_value(40.0).run()
+    assert not at.error and len(at.latex) == 13
+
+
+def test_t2_non_numeric_weight_from_a_link_is_explained():
+    at = open_page({"view": T2, "wfh": "abc"})
+    assert not at.exception
+    warnings = "\n".join(w.value for w in at.warning)
+    assert "The link sets w_fh to 'abc', but w_fh must be a finite number" in warnings
+    assert at.number_input(key="wfh").value == 0.1
+    assert len(at.latex) == 13
+
+
+# ---------------------------------------------------------------- part (c)
+def test_part_c_deep_link_and_real_values():
+    at = open_page({"view": "Part (c)", "Tmax": "1000", "k": "8"})
+    assert at.select_slider(key="Tmax").value == 1000
+    assert at.slider(key="k").value == 8.0
+    cv = wix_bound_curve([0.0, 2.5, 5.0, 10.0], 1000, 8.0)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["|w̄_ix| at T = 1,000, b_f = 10"] == f"{cv.actual[3, -1]:.3e}"
+    assert metrics["bound (44)"] == f"{cv.bound[3, -1]:.3e}"
+    assert metrics["approximation (43)"] == f"{cv.approx43[3, -1]:.3e}"
+    (fig,) = figures(at)
+    solid = [d for d in fig["data"] if d.get("name", "").startswith("b_f = 10")]
+    assert solid and array(solid[0]["x"])[-1] == 1000
+    assert "b_i = b_o = −8" in fig["layout"]["title"]["text"]
+    assert fig["layout"]["yaxis"]["type"] == "log"
+
+
+def test_part_c_controls_and_table():
+    at = open_page({"view": "Part (c)"})
+    at.slider(key="k").set_value(2.0).run()
+    at.select_slider(key="Tmax").set_value(200).run()
+    at.toggle(key="pctab").set_value(True).run()
+    assert not at.exception
+    df = at.dataframe[0].value
+    assert df["T"].iloc[0] == 1 and df["T"].iloc[-1] == 200
+    cv = wix_bound_curve([0.0, 2.5, 5.0, 10.0], 200, 2.0)
+    assert df["|w̄_ix|, b_f=5"].iloc[-1] == pytest.approx(cv.actual[2, -1], rel=1e-12)
+    assert df["bound (44), b_f=5"].iloc[-1] == pytest.approx(cv.bound[2, -1], rel=1e-12)
+
+
+# ---------------------------------------------------------------- gate explorer
+def test_gate_explorer_pulse_is_remembered_and_biases_change_it():
+    at = open_page({"view": "Gate explorer"})
+    assert not at.error
+    at.toggle(key="getab").set_value(True).run()
+    df = at.dataframe[0].value
+    assert len(df) == 60 and df["x(t)"].iloc[4] == 1.0 and df["x(t)"].sum() == 1.0
+    p = dataclasses.replace(EXAMPLE_PARAMS, b_f=3.0)
+    tr = lstm_forward(p, np.where(np.arange(1, 61) == 5, 1.0, 0.0))
+    np.testing.assert_allclose(df["c(t)"], tr.c, rtol=1e-12)
+    at.slider(key="gbf").set_value(-4.0).run()
+    at.slider(key="gbo").set_value(-6.0).run()
+    df = at.dataframe[0].value
+    p = dataclasses.replace(EXAMPLE_PARAMS, b_f=-4.0, b_o=-6.0)
+    tr = lstm_forward(p, np.where(np.arange(1, 61) == 5, 1.0, 0.0))
+    np.testing.assert_allclose(df["h(t)"], tr.h, rtol=1e-12)
+    assert df["c(t)"].iloc[10] < 1e-3 * df["c(t)"].iloc[4]  # forgotten within a few steps
+    (fig,) = figures(at)
+    assert "input: pulse to remember, T = 60" in fig["layout"]["title"]["text"]
+    body = texts(at)
+    for gate in ("Forget gate f(t)", "Input gate i(t)", "Output gate o(t)"):
+        assert gate in body
+
+
+@pytest.mark.parametrize("preset", ["noise", "step"])
+def test_gate_explorer_presets(preset):
+    at = open_page({"view": "Gate explorer", "seq": preset, "gT": "40", "gseed": "7"})
+    at.toggle(key="getab").set_value(True).run()
+    assert not at.exception and not at.error
+    x = at.dataframe[0].value["x(t)"].to_numpy()
+    assert x.shape == (40,)
+    if preset == "noise":
+        np.testing.assert_array_equal(x, np.random.default_rng(7).standard_normal(40))
+    else:
+        assert x[:13].sum() == 0 and np.all(x[13:] == 1)
+
+
+def test_gate_explorer_custom_sequence():
+    at = open_page({"view": "Gate explorer", "seq": "custom"})
+    at.text_input(key="xs").set_value("0, 1/2 ,-1e-1 3").run()
+    at.toggle(key="getab").set_value(True).run()
+    assert not at.error
+    assert list(at.dataframe[0].value["x(t)"]) == [0.0, 0.5, -0.1, 3.0]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1, 2, abc", "Entry 3, 'abc', is not a number"),
+        ("1 nan 2", "Entry 2, 'nan', is not a finite number"),
+        ("", "The sequence is empty"),
+        ("1, 2, 1e5", "Entry 3, 100000, is too large"),
+        ("１, 2", "contains characters other than plain digits"),
+        (" ".join(["1"] * 401), "The sequence has 401 numbers"),
+        ("<b>1</b>", "is not a number"),
+    ],
+)
+def test_gate_explorer_bad_sequence_is_a_message(text, expected):
+    at = open_page({"view": "Gate explorer", "seq": "custom"})
+    at.text_input(key="xs").set_value(text).run()
+    assert not at.exception
+    errors = "\n".join(e.value for e in at.error)
+    assert expected in errors
+    assert "Enter numbers separated by commas or spaces" in errors
+    assert not at.get("plotly_chart")
+
+
+# ---------------------------------------------------------------- links the controls cannot take
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"T": "1000"}, "The link sets T to '1000', but T must be a whole number from 2 to 400"),
+        ({"T": "abc"}, "T must be a whole number from 2 to 400"),
+        ({"T": "3.5"}, "T must be a whole number from 2 to 400"),
+        ({"H": "7"}, "H must be one of '4', '8', '16', '32', '64'"),
+        ({"view": "Nope"}, "the tab must be one of 'T = 2 by hand'"),
+        ({"view": "Part (c)", "k": "99"}, "k must be a number from 0 to 15"),
+        ({"view": "Gate explorer", "gT": "-3"}, "T must be a whole number from 5 to 400"),
+        ({"view": "Gate explorer", "gbf": "inf"}, "b_f must be a number from -10 to 10"),
+    ],
+)
+def test_out_of_range_links_get_a_message(query, expected):
+    at = open_page(query)
+    assert not at.exception
+    warnings = "\n".join(w.value for w in at.warning)
+    assert expected in warnings
+    assert at.get("plotly_chart")  # the page still shows its figure
