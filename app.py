@@ -22,6 +22,25 @@ TOPICS = [
         "automaton, verify any design on millions of sums, prove it for all lengths, search "
         "for other designs and train one by gradient descent.",
     ),
+    (
+        "pages/2_Gradient_flow.py",
+        "Gradient flow: vanishing gradients and the LSTM",
+        "Homework question 2 · equations (22)-(44); review questions 1-2",
+        "Why does the error signal of a plain RNN fade away over long sequences, and how does "
+        "the LSTM's cell carry it? Work through the sheet's backprop equations for two steps "
+        "with real numbers checked by autograd, map the gradient's size over hundreds of steps "
+        "and forget-gate levels next to a plain RNN, test the bound of part (c), and watch the "
+        "gates write, keep and show a remembered pulse.",
+    ),
+    (
+        "pages/3_Attention.py",
+        "Attention: why two heads beat one",
+        "Homework question 3 · equations (45)-(67)",
+        "When does attention copy one value, and how can it average two? Push the scores and "
+        "watch the weights turn one-hot, check the averaging query against its closed form, "
+        "then sample noisy keys thousands of times and see one head scatter its output while "
+        "two heads stay on the average, as in the sheet's experiment (e).",
+    ),
 ]
 cols = st.columns(2)
 for i, (path, title, source, question) in enumerate(TOPICS):

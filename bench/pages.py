@@ -18,6 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDER = "pages/1_Binary_adder.py"
+GRADIENTS = "pages/2_Gradient_flow.py"
+ATTENTION = "pages/3_Attention.py"
 
 # (name, page, query, widget kind, key, two values to alternate)
 SCENARIOS = [
@@ -33,6 +35,31 @@ SCENARIOS = [
     ),
     ("adder: verify n=12 <-> 11", ADDER, {"view": "Verify & prove"}, "slider", "n", (12, 11)),
     ("adder: search H=3, seed", ADDER, {"view": "Search designs"}, "number_input", "sseed", (1, 2)),
+    ("gradients: flow map, T 200 <-> 150", GRADIENTS, {}, "slider", "T", (200, 150)),
+    (
+        "gradients: T=2 by hand, weight w_ix",
+        GRADIENTS,
+        {"view": "T = 2 by hand"},
+        "number_input",
+        "wix",
+        (0.5, 0.7),
+    ),
+    (
+        "attention: sampled N=10k, seed",
+        ATTENTION,
+        {"N": "10000"},
+        "number_input",
+        "key_seed",
+        (1, 2),
+    ),
+    (
+        "attention: 1 vs 2 heads N=10k, seed",
+        ATTENTION,
+        {"N": "10000", "view": "One head vs two"},
+        "number_input",
+        "key_seed",
+        (1, 2),
+    ),
 ]
 
 

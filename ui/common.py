@@ -34,6 +34,8 @@ def asset_section(name: str, section: str) -> str:
 PAGES = [
     ("app.py", "Home", ":material/home:"),
     ("pages/1_Binary_adder.py", "Binary adder RNN", ":material/calculate:"),
+    ("pages/2_Gradient_flow.py", "Gradient flow", ":material/trending_down:"),
+    ("pages/3_Attention.py", "Attention", ":material/center_focus_strong:"),
 ]
 
 
