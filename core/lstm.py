@@ -55,120 +55,32 @@ Numerics
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
+from core.numerics import as_real as _as_real
+from core.numerics import broadcast_shape as _batch_shape
+from core.numerics import common_scale as _common_scale
+from core.numerics import dsigmoid as _dsigmoid
+from core.numerics import dtanh as _dtanh
+from core.numerics import flush_tiny as _flush_tiny
+from core.numerics import log10_scaled
+from core.numerics import out_value as _out
+from core.numerics import readonly as _readonly
+from core.numerics import scaled_to_plain as _scaled_to_plain
+from core.numerics import sigmoid as _sigmoid
+
 WEIGHT_NAMES = ("w_ix", "w_ih", "w_fx", "w_fh", "w_ox", "w_oh", "w_gx", "w_gh")
 BIAS_NAMES = ("b_i", "b_f", "b_o", "b_g")
 PARAM_NAMES = WEIGHT_NAMES + BIAS_NAMES
 _GATES = ("i", "f", "o", "g")
-_LOG10_2 = math.log10(2.0)
 
 
 # --------------------------------------------------------------------------------------------
 # Small numerical helpers (shared by the forward and backward pass)
 # --------------------------------------------------------------------------------------------
-
-
-def _as_real(name: str, value) -> float | np.ndarray:
-    """A finite float (0-d input) or a read-only float64 array copy (anything else)."""
-    try:
-        arr = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be a real number or an array of real numbers, got {value!r}."
-        ) from None
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite: it contains NaN or infinity.")
-    if arr.ndim == 0:
-        return float(arr)
-    arr.setflags(write=False)
-    return arr
-
-
-def _batch_shape(what: str, shapes: dict[str, tuple[int, ...]]) -> tuple[int, ...]:
-    try:
-        return tuple(np.broadcast_shapes(*shapes.values()))
-    except ValueError:
-        listed = ", ".join(f"{k}: {v}" for k, v in shapes.items())
-        raise ValueError(
-            f"{what}: batch shapes do not broadcast together ({listed}). Use floats or arrays "
-            f"of one common shape such as (B,)."
-        ) from None
-
-
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
-    a.setflags(write=False)
-    return a
-
-
-def _out(a) -> float | np.ndarray:
-    """0-d results become Python floats, the rest read-only arrays."""
-    a = np.asarray(a, dtype=np.float64)
-    return float(a) if a.ndim == 0 else _readonly(a)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """Overflow-free logistic function: 1/(1+e) for z >= 0, e/(1+e) for z < 0, e = exp(-|z|)."""
-    e = np.exp(-np.abs(z))
-    r = 1.0 / (1.0 + e)
-    return np.where(z >= 0, r, e * r)
-
-
-def _dsigmoid(z: np.ndarray) -> np.ndarray:
-    """sigmoid'(z) = sigmoid(z)(1 - sigmoid(z)) = e/(1+e)², e = exp(-|z|) (no cancellation)."""
-    e = np.exp(-np.abs(z))
-    r = 1.0 / (1.0 + e)
-    return e * r * r
-
-
-def _dtanh(z: np.ndarray) -> np.ndarray:
-    """1 - tanh²(z) = 4u/(1+u)², u = exp(-2|z|) (no cancellation when |z| is large)."""
-    u = np.exp(-2.0 * np.abs(z))
-    r = 1.0 / (1.0 + u)
-    return 4.0 * u * r * r
-
-
-def _scaled_to_plain(hat, exponent) -> np.ndarray:
-    """hat * 2**exponent; underflows to 0 or saturates to ±inf, silently, outside float64.
-
-    ``exponent`` is passed to ldexp as int32 (twice as fast as int64); |exponent| > 2**30
-    is clipped, which cannot change the result for any finite hat (0 or ±inf either way).
-    """
-    e = np.clip(exponent, -(2**30), 2**30).astype(np.int32)
-    with np.errstate(over="ignore", under="ignore"):
-        return np.ldexp(hat, e)
-
-
-def _log10_abs_scaled(hat: np.ndarray, exponent: np.ndarray) -> np.ndarray:
-    """log10|hat * 2**exponent| computed without forming the product (-inf where hat == 0)."""
-    mag = np.abs(hat)
-    zero = mag == 0
-    out = np.log10(np.where(zero, 1.0, mag)) + exponent * _LOG10_2
-    out[zero] = -np.inf
-    return out
-
-
-def _common_scale(mag: np.ndarray, exponent: np.ndarray) -> np.ndarray:
-    """Per row (all axes but the last), the exponent E of the largest |value|, where the
-    values are mag * 2**exponent (mag >= 0): max over the last axis of frexp(mag) + exponent.
-    Rows of zeros get E = 0.  (*S, T) -> (*S,)"""
-    e_val = np.frexp(mag)[1] + exponent
-    nonzero = mag > 0
-    top = np.where(nonzero, e_val, np.iinfo(np.int32).min).max(axis=-1)
-    return np.where(nonzero.any(axis=-1), top, 0)
-
-
-def _flush_tiny(a: np.ndarray) -> np.ndarray:
-    """Set subnormal entries to 0.  Used on terms already scaled so that the largest is about
-    1: the dropped amounts are far below its rounding error, and subnormals make the
-    arithmetic that follows (BLAS above all) orders of magnitude slower."""
-    a[np.abs(a) < np.finfo(np.float64).tiny] = 0.0
-    return a
 
 
 # --------------------------------------------------------------------------------------------
@@ -509,8 +421,8 @@ def lstm_backward(p: LSTMParams, tr: LSTMTrace, y) -> LSTMGrads:
         loss=_out(0.5 * (y_b - tr.h[..., -1]) ** 2),     # (23)
         h0_bar=_out(_scaled_to_plain(h0_hat, s)),
         c0_bar=_out(_scaled_to_plain(c0_hat, s)),
-        log10_abs_h_bar=_readonly(_log10_abs_scaled(hb_s, sc)),
-        log10_abs_c_bar=_readonly(_log10_abs_scaled(cb_s, sc)),
+        log10_abs_h_bar=_readonly(log10_scaled(np.abs(hb_s), sc)),
+        log10_abs_c_bar=_readonly(log10_scaled(np.abs(cb_s), sc)),
         **fields,
     )
 

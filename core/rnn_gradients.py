@@ -41,96 +41,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.numerics import as_real as _as_real
+from core.numerics import broadcast_shape as _broadcast
+from core.numerics import common_scale as _common_scale
+from core.numerics import dtanh as _dtanh
+from core.numerics import flush_tiny as _flush_tiny
+from core.numerics import log10_scaled as _log10_scaled
+from core.numerics import out_value as _out
+from core.numerics import readonly as _readonly
+from core.numerics import scaled_to_plain as _scaled_to_plain
+
 MAX_HIDDEN = 64  # vector RNN sizes offered by the app (make_recurrent_matrix enforces it)
-_LOG10_2 = math.log10(2.0)
 
 
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
-
-
-def _as_real(name: str, value, min_ndim: int = 0) -> float | np.ndarray:
-    """A finite float (0-d input) or a read-only float64 array copy."""
-    try:
-        arr = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be a real number or an array of real numbers, got {value!r}."
-        ) from None
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite: it contains NaN or infinity.")
-    if arr.ndim < min_ndim:
-        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got {arr.shape}.")
-    if arr.ndim == 0:
-        return float(arr)
-    arr.setflags(write=False)
-    return arr
-
-
-def _broadcast(what: str, shapes: dict[str, tuple[int, ...]]) -> tuple[int, ...]:
-    try:
-        return tuple(np.broadcast_shapes(*shapes.values()))
-    except ValueError:
-        listed = ", ".join(f"{k}: {v}" for k, v in shapes.items())
-        raise ValueError(
-            f"{what}: batch shapes do not broadcast together ({listed}). Use one common batch "
-            f"shape such as (B,)."
-        ) from None
-
-
-def _readonly(a) -> np.ndarray:
-    a = np.ascontiguousarray(a, dtype=np.float64)
-    a.setflags(write=False)
-    return a
-
-
-def _out(a) -> float | np.ndarray:
-    a = np.asarray(a, dtype=np.float64)
-    return float(a) if a.ndim == 0 else _readonly(a)
-
-
-def _dtanh(z: np.ndarray) -> np.ndarray:
-    """1 - tanh²(z) = 4u/(1+u)², u = exp(-2|z|): no cancellation when |z| is large."""
-    u = np.exp(-2.0 * np.abs(z))
-    r = 1.0 / (1.0 + u)
-    return 4.0 * u * r * r
-
-
-def _scaled_to_plain(hat, exponent) -> np.ndarray:
-    """hat * 2**exponent; underflows to 0 or saturates to ±inf, silently, outside float64.
-
-    ``exponent`` is passed to ldexp as int32 (twice as fast as int64); |exponent| > 2**30
-    is clipped, which cannot change the result for any finite hat (0 or ±inf either way).
-    """
-    e = np.clip(exponent, -(2**30), 2**30).astype(np.int32)
-    with np.errstate(over="ignore", under="ignore"):
-        return np.ldexp(hat, e)
-
-
-def _log10_scaled(mag: np.ndarray, exponent: np.ndarray) -> np.ndarray:
-    """log10(mag * 2**exponent) for mag >= 0, without forming the product (-inf where 0)."""
-    mag = np.asarray(mag)
-    zero = mag == 0
-    out = np.asarray(np.log10(np.where(zero, 1.0, mag)) + exponent * _LOG10_2)
-    out[zero] = -np.inf
-    return out
-
-
-def _common_scale(mag: np.ndarray, exponent: np.ndarray) -> np.ndarray:
-    """Per row, the exponent E of the largest of mag[..., t] * 2**exponent[..., t] (mag >= 0)
-    over the last axis; rows of zeros get 0.  (*S, T) -> (*S,)"""
-    e_val = np.frexp(mag)[1] + exponent
-    nonzero = mag > 0
-    top = np.where(nonzero, e_val, np.iinfo(np.int32).min).max(axis=-1)
-    return np.where(nonzero.any(axis=-1), top, 0)
-
-
-def _flush_tiny(a: np.ndarray) -> np.ndarray:
-    """Set subnormal entries of terms scaled to a largest entry ~1 to 0: far below rounding,
-    and subnormals slow the arithmetic that follows (BLAS above all) a hundredfold."""
-    a[np.abs(a) < np.finfo(np.float64).tiny] = 0.0
-    return a
 
 
 def _check_T(T) -> int:

@@ -1,32 +1,17 @@
 """AppTest runs of the home page and the binary-adder page, through the entry point."""
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
+from tests.app.helpers import APP, texts
+from tests.app.helpers import open_page as _open
+
 PAGE = "pages/1_Binary_adder.py"
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if query:
-        at.query_params = dict(query)
-    at.run()
-    assert not at.exception
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [e.value for e in at.latex]
-    parts += [e.value for e in at.error] + [e.value for e in at.success]
-    parts += [e.value for e in at.info] + [e.value for e in at.warning]
-    parts += [e.value for e in at.caption]
-    return "\n".join(parts)
+    return _open(PAGE, query, timeout=60)
 
 
 def test_home_lists_only_built_pages():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,31 +18,16 @@ from core.attention import (
     sample_outputs,
     summarize,
 )
+from tests.app.helpers import open_page as _open
+from tests.app.helpers import texts
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 PAGE = "pages/3_Attention.py"
 SHEET = dict(M=20.0, alpha=1e-10, beta=0.5, n_samples=1000, n=2, d=2, a=0, b=1, seed=0)
 FIX = "Fix the setting in the sidebar"
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if query:
-        at.query_params = dict(query)
-    at.run()
-    assert not at.exception
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [e.value for e in at.latex]
-    parts += [e.value for e in at.error] + [e.value for e in at.success]
-    parts += [e.value for e in at.info] + [e.value for e in at.warning]
-    parts += [e.value for e in at.caption]
-    return "\n".join(parts)
+    return _open(PAGE, query)
 
 
 def errors(at: AppTest) -> str:

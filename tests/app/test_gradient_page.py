@@ -17,30 +17,17 @@ from streamlit.testing.v1 import AppTest
 from core.lstm import EXAMPLE_PARAMS, forget_sweep, lstm_backward, lstm_forward
 from core.lstm_partc import wix_bound_curve
 from core.rnn_gradients import rnn_wh_sweep
+from tests.app.helpers import open_page as _open
+from tests.app.helpers import texts
 from ui.gradient_state import forget_levels
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 PAGE = "pages/2_Gradient_flow.py"
 T2 = "T = 2 by hand"
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    if query:
-        at.query_params = dict(query)
-    at.run()
-    assert not at.exception
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [e.value for e in at.latex]
-    for kind in (at.error, at.success, at.info, at.warning, at.caption):
-        parts += [e.value for e in kind]
-    return "\n".join(parts)
+    return _open(PAGE, query)
 
 
 def figures(at: AppTest) -> list[dict]:
