@@ -41,6 +41,16 @@ TOPICS = [
         "then sample noisy keys thousands of times and see one head scatter its output while "
         "two heads stay on the average, as in the sheet's experiment (e).",
     ),
+    (
+        "pages/4_Translate.py",
+        "Translation with attention",
+        "Homework question 4 · seq2seq with a GRU and attention; review question 4",
+        "Where does a decoder look while it writes a translation? Type a short French "
+        "sentence, read the English a GRU encoder-decoder trained on the course's corpus "
+        "produces, and see its attention map word by word: the weights that form each context "
+        "vector, the five words it weighed at every step, greedy decoding against beam search, "
+        "and what it does with words it never saw.",
+    ),
 ]
 cols = st.columns(2)
 for i, (path, title, source, question) in enumerate(TOPICS):

@@ -36,6 +36,7 @@ PAGES = [
     ("pages/1_Binary_adder.py", "Binary adder RNN", ":material/calculate:"),
     ("pages/2_Gradient_flow.py", "Gradient flow", ":material/trending_down:"),
     ("pages/3_Attention.py", "Attention", ":material/center_focus_strong:"),
+    ("pages/4_Translate.py", "Translate", ":material/translate:"),
 ]
 
 

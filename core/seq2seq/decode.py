@@ -1,0 +1,251 @@
+"""Greedy decoding (review question 4: "picks the word with the highest probability at each time
+step") and beam search, both recording the attention and the per-step probabilities.
+
+``greedy_batch`` decodes many sentences at once (for evaluation); ``greedy`` and
+``beam_search`` decode one sentence and return ``Decoded`` hypotheses with, per output step,
+the attention row over the source tokens and the top-k alternatives with their probabilities.
+Beam search scores a hypothesis by the sum of its tokens' log-probabilities (EOS included);
+with width 1 it is exactly greedy decoding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from core.seq2seq.data import EOS, PAD, SOS, pad_batch
+from core.seq2seq.model import Encoded, Seq2Seq
+
+MAX_DECODE_STEPS = 20  # targets have at most 9 tokens + EOS; leave room for long inputs
+TOP_K = 5
+MAX_BEAM = 10
+
+NEVER_OUTPUT = (SOS, PAD)  # tokens a decoder may score but must never write
+
+
+def _allowed(logp: torch.Tensor) -> torch.Tensor:
+    """logp (B, V) with the start and padding tokens ruled out (an undertrained model can give
+    them mass; they are inputs, never words of a translation)."""
+    return logp.index_fill(1, torch.tensor(NEVER_OUTPUT), float("-inf"))
+
+
+@dataclass(frozen=True, eq=False)
+class Decoded:
+    """One decoded hypothesis.  N steps: the output tokens, then EOS when ``ended``.
+
+    ids        (N,) int token ids, EOS included when ``ended``
+    attention  (N, S) attention weights of each step over the S source tokens
+    logprobs   (N,) log-probability of each chosen token
+    top_ids    (N, k) the k most probable tokens at each step (after the same prefix)
+    top_probs  (N, k) their probabilities
+    score      sum of ``logprobs`` (the beam search's ranking score)
+    ended      whether EOS was produced within the step limit
+    """
+
+    ids: np.ndarray
+    attention: np.ndarray
+    logprobs: np.ndarray
+    top_ids: np.ndarray
+    top_probs: np.ndarray
+    score: float
+    ended: bool
+
+    @property
+    def n_words(self) -> int:
+        """Output tokens without the final EOS."""
+        return len(self.ids) - int(self.ended)
+
+
+def _expand(enc: Encoded, n: int) -> Encoded:
+    return Encoded(*(x.expand(n, *x.shape[1:]) for x in enc))
+
+
+def _select(enc: Encoded, idx: torch.Tensor) -> Encoded:
+    return Encoded(*(x[idx] for x in enc))
+
+
+@torch.inference_mode()
+def greedy_batch(
+    model: Seq2Seq,
+    src: torch.Tensor,
+    src_len: torch.Tensor,
+    max_steps: int = MAX_DECODE_STEPS,
+    top_k: int = 0,
+) -> dict[str, torch.Tensor]:
+    """Greedy decoding of a batch.  src (B, S) padded, src_len (B,).
+
+    Returns a dict: ``ids`` (B, N) chosen tokens (after the first EOS only EOS follows),
+    ``lengths`` (B,) steps up to and including EOS (N when no EOS), ``attention`` (B, N, S),
+    ``logprobs`` (B, N), and with ``top_k`` > 0 ``top_ids`` / ``top_probs`` (B, N, top_k).
+    Each sentence's result is the same as decoding it alone (padding is masked out).
+    """
+    model.eval()
+    B = src.shape[0]
+    enc = model.encode(src, src_len)
+    s = enc.h0
+    y = torch.full((B,), SOS, dtype=torch.long)
+    done = torch.zeros(B, dtype=torch.bool)
+    ids, attn, lps, tids, tps = [], [], [], [], []
+    lengths = torch.full((B,), max_steps, dtype=torch.long)
+    for t in range(max_steps):
+        logp, s, a = model.step(y, s, enc)  # (B, V), (B, H), (B, S)
+        logp = _allowed(logp)
+        if top_k:
+            tv, ti = logp.topk(top_k, dim=-1)  # sorted: column 0 is the argmax
+            lp, y = tv[:, 0], ti[:, 0]
+            tids.append(ti)
+            tps.append(tv.exp())
+        else:
+            lp, y = logp.max(dim=-1)
+        if B == 1:  # one sentence: no bookkeeping of finished rows
+            ids.append(y)
+            attn.append(a)
+            lps.append(lp)
+            if int(y) == EOS:
+                lengths[0] = t + 1
+                break
+            continue
+        y = torch.where(done, torch.full_like(y, EOS), y)
+        ids.append(y)
+        attn.append(a)
+        lps.append(torch.where(done, torch.zeros_like(lp), lp))
+        newly = (y == EOS) & ~done
+        lengths[newly] = t + 1
+        done |= newly
+        if bool(done.all()):
+            break
+    out = {
+        "ids": torch.stack(ids, 1),
+        "lengths": lengths.clamp(max=len(ids)),
+        "attention": torch.stack(attn, 1),
+        "logprobs": torch.stack(lps, 1),
+    }
+    if top_k:
+        out["top_ids"] = torch.stack(tids, 1)
+        out["top_probs"] = torch.stack(tps, 1)
+    return out
+
+
+def greedy(
+    model: Seq2Seq, src_ids: list[int], max_steps: int = MAX_DECODE_STEPS, top_k: int = TOP_K
+) -> Decoded:
+    """Greedy decoding of one sentence given as source ids (at least one)."""
+    if not src_ids:
+        raise ValueError("greedy needs at least one source token.")
+    src, src_len = pad_batch([src_ids])
+    r = greedy_batch(model, src, src_len, max_steps, top_k)
+    n = int(r["lengths"][0])
+    ids = r["ids"][0, :n].numpy()
+    lp = r["logprobs"][0, :n].numpy().astype(np.float64)
+    return Decoded(
+        ids=ids,
+        attention=r["attention"][0, :n].numpy(),
+        logprobs=lp,
+        top_ids=r["top_ids"][0, :n].numpy(),
+        top_probs=r["top_probs"][0, :n].numpy(),
+        score=float(lp.sum()),
+        ended=bool(n and ids[-1] == EOS),
+    )
+
+
+@dataclass
+class _Hyp:
+    ids: list[int]
+    attn: list[np.ndarray]
+    lps: list[float]
+    tids: list[np.ndarray]
+    tps: list[np.ndarray]
+    score: float
+
+    def extend(self, tok: int, lp: float, a, ti, tp) -> _Hyp:
+        return _Hyp(
+            self.ids + [tok], self.attn + [a], self.lps + [lp], self.tids + [ti],
+            self.tps + [tp], self.score + lp,
+        )
+
+    def freeze(self, ended: bool, S: int, k: int) -> Decoded:
+        n = len(self.ids)
+        return Decoded(
+            ids=np.array(self.ids, dtype=np.int64),
+            attention=np.stack(self.attn) if n else np.zeros((0, S), np.float32),
+            logprobs=np.array(self.lps, dtype=np.float64),
+            top_ids=np.stack(self.tids) if n else np.zeros((0, k), np.int64),
+            top_probs=np.stack(self.tps) if n else np.zeros((0, k), np.float32),
+            score=float(self.score),
+            ended=ended,
+        )
+
+
+@torch.inference_mode()
+def beam_search(
+    model: Seq2Seq,
+    src_ids: list[int],
+    beam: int = 5,
+    max_steps: int = MAX_DECODE_STEPS,
+    top_k: int = TOP_K,
+) -> list[Decoded]:
+    """Beam search of width ``beam`` (1 to 10) over one sentence.
+
+    Keeps the ``beam`` best unfinished prefixes by total log-probability.  At each step the
+    2 * beam best extensions are scanned in order: an EOS among the first ``beam`` of them
+    finishes a hypothesis, the others fill the next beam.  Since log-probabilities are <= 0,
+    scores only fall as a prefix grows, so the search stops as soon as ``beam`` hypotheses are
+    finished and no open prefix scores above the worst of them.  Prefixes still open after
+    ``max_steps`` count as finished (``ended`` False).
+
+    Returns up to ``beam`` hypotheses, best first, scores non-increasing.  With ``beam`` = 1 this
+    is ``greedy``.
+    """
+    if isinstance(beam, bool) or not isinstance(beam, (int, np.integer)) or not (
+        1 <= beam <= MAX_BEAM
+    ):
+        raise ValueError(f"beam must be an integer from 1 to {MAX_BEAM}, got {beam!r}.")
+    if not src_ids:
+        raise ValueError("beam_search needs at least one source token.")
+    model.eval()
+    k = int(beam)
+    src, src_len = pad_batch([src_ids])
+    S = src.shape[1]
+    enc1 = model.encode(src, src_len)
+    live = [_Hyp([], [], [], [], [], 0.0)]
+    s = enc1.h0
+    finished: list[Decoded] = []
+    tk = max(1, top_k)
+    for _t in range(max_steps):
+        n = len(live)
+        enc = _expand(enc1, n)
+        y = torch.tensor([h.ids[-1] if h.ids else SOS for h in live], dtype=torch.long)
+        logp, s_new, a = model.step(y, s, enc)  # (n, V), (n, H), (n, S)
+        logp = _allowed(logp)
+        tv, ti = logp.topk(tk, dim=-1)
+        tv, ti, a_np = tv.exp().numpy(), ti.numpy(), a.numpy()
+        scores = torch.tensor([h.score for h in live], dtype=torch.float64)[:, None] + logp.double()
+        m = min(2 * k, scores.numel())
+        best_v, best_i = scores.view(-1).topk(m)
+        V = logp.shape[1]
+        nxt: list[_Hyp] = []
+        parents: list[int] = []
+        for rank, (sc, flat) in enumerate(zip(best_v.tolist(), best_i.tolist(), strict=True)):
+            p, tok = divmod(flat, V)
+            lp = sc - live[p].score
+            if tok == EOS:
+                if rank < k:
+                    h = live[p].extend(tok, lp, a_np[p], ti[p], tv[p])
+                    finished.append(h.freeze(True, S, tk))
+                continue
+            if len(nxt) < k:
+                nxt.append(live[p].extend(tok, lp, a_np[p], ti[p], tv[p]))
+                parents.append(p)
+        finished.sort(key=lambda d: -d.score)
+        finished = finished[:k]
+        live, s = nxt, s_new[torch.tensor(parents, dtype=torch.long)] if parents else s_new[:0]
+        if not live:
+            break
+        if len(finished) >= k and max(h.score for h in live) <= finished[-1].score:
+            break
+    else:
+        finished.extend(h.freeze(False, S, tk) for h in live)
+    finished.sort(key=lambda d: -d.score)
+    return finished[:k]

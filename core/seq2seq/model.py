@@ -1,0 +1,350 @@
+"""GRU encoder and GRU decoder with additive attention, batched with padding masks.
+
+Shapes: B batch, S source tokens, T target steps, E embedding size, H decoder hidden size,
+D = 2 for a bidirectional encoder (else 1), A attention size, O output layer size, V target
+vocabulary.
+
+Encoder::
+
+    x_i = dropout(Emb_src[f_i])                      i = 1..S     (B, S, E)
+    k_i = GRU(x_1..x_S)_i  (both directions concat)               (B, S, D H)   the "values"
+    s_0 = tanh(W_init [last forward state; first backward state]) (B, H)
+
+Decoder step t::
+
+    s_t  = GRU(Emb_tgt[y_{t-1}], s_{t-1})                                      (B, H)
+    e_tj = v . tanh(W_q s_t + W_k k_j)     additive score; -inf where j is padding
+    a_t  = softmax_j(e_t)                  exactly 0 on padding                (B, S)
+    c_t  = sum_j a_tj k_j                                                      (B, D H)
+    o_t  = tanh(W_o [s_t; c_t; Emb_tgt[y_{t-1}]])   a "deep output" layer      (B, O)
+    p(y_t | y_<t, f) = softmax(W_out dropout(o_t))                             (B, V)
+
+The score is Bahdanau's additive one.  Its query is the decoder's *current* state s_t (the
+arrangement of Luong et al. 2015) rather than the previous state with the context fed back into
+the GRU as in the exercise's ``AttnDecoderRNN`` (reimplemented in ``core.seq2seq.recipe``).  That
+choice lets training run the decoder GRU over the whole teacher-forced sentence in one call and
+score every (step, source token) pair in one tensor operation, instead of dozens of small
+operations per step: it is what makes training several times faster.  ``W_k k`` is computed
+once per sentence.  Decoding steps the same GRU cell one token at a time (``step``).
+
+Checkpoints are a directory with ``weights.pt`` (a plain ``dict[str, Tensor]``, float16, read with
+``torch.load(..., weights_only=True)``) and ``model.json`` (config, vocabularies, training
+metadata).  Nothing is pickled.  ``load_checkpoint`` turns any defect into a ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import torch
+from torch import nn
+from torch.nn import functional as fn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from core.seq2seq.data import PAD, SOS, Vocab
+
+FORMAT = "sequence-lab-seq2seq"
+FORMAT_VERSION = 1
+WEIGHTS_FILE = "weights.pt"
+META_FILE = "model.json"
+MAX_CHECKPOINT_BYTES = 64 * 2**20
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Sizes of the network.
+
+    src_vocab, tgt_vocab   vocabulary sizes (with the 4 specials)
+    emb                    embedding size E (source and target)
+    hidden                 decoder hidden size H; each encoder direction has H units too
+    bidirectional          encoder reads both ways (D = 2) or left to right only (D = 1)
+    attn                   attention size A of the additive score (0: same as H)
+    out                    size O of the deep output layer before the softmax (0: same as H)
+    cutoffs                an adaptive softmax (Grave et al. 2017) when not empty: the words
+                           below cutoffs[0] (the most frequent; ids are sorted by frequency)
+                           form the head with one entry per tail cluster, and the rarer words
+                           sit in tail clusters of O/4, O/16 ... dimensions.  The distribution
+                           is still exact and normalised; it is several times cheaper to train
+                           than the full V x O softmax layer, the costliest part of training.
+    dropout                dropout on embeddings and on the output layer's input
+    """
+
+    src_vocab: int
+    tgt_vocab: int
+    emb: int = 256
+    hidden: int = 256
+    bidirectional: bool = True
+    attn: int = 0
+    out: int = 0
+    cutoffs: tuple[int, ...] = ()
+    dropout: float = 0.2
+
+    def __post_init__(self) -> None:
+        for name in ("src_vocab", "tgt_vocab", "emb", "hidden", "attn", "out"):
+            v = getattr(self, name)
+            lo = 0 if name in ("attn", "out") else (5 if "vocab" in name else 1)
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= 1_000_000:
+                raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}.")
+        if not isinstance(self.bidirectional, bool):
+            raise ValueError(f"bidirectional must be True or False, got {self.bidirectional!r}.")
+        object.__setattr__(self, "cutoffs", tuple(self.cutoffs))
+        c = (0, *self.cutoffs, self.tgt_vocab - 1)
+        if any(not isinstance(x, int) or isinstance(x, bool) for x in self.cutoffs) or any(
+            a >= b for a, b in zip(c, c[1:], strict=False)
+        ):
+            raise ValueError(f"cutoffs must be increasing integers between 1 and "
+                             f"tgt_vocab - 2, got {self.cutoffs!r}.")
+        if not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be a number in [0, 1), got {self.dropout!r}.")
+
+    @property
+    def D(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def A(self) -> int:
+        return self.attn or self.hidden
+
+    @property
+    def O(self) -> int:  # noqa: E743 - the output layer's size
+        return self.out or self.hidden
+
+
+def default_cutoffs(tgt_vocab: int) -> tuple[int, ...]:
+    """Adaptive-softmax clusters for a frequency-sorted vocabulary: the 200 most frequent ids
+    (about 85 % of English tokens here) in the head, then ids 200-799, then the rest.  A
+    vocabulary of 400 words or fewer gets the plain softmax."""
+    if tgt_vocab <= 400:
+        return ()
+    return tuple(c for c in (200, 800) if c < tgt_vocab - 1)
+
+
+class Encoded(NamedTuple):
+    """Encoder output, everything the decoder needs."""
+
+    values: torch.Tensor  # (B, S, D H) encoder states k_j
+    keys: torch.Tensor  # (B, S, A) W_k k_j
+    mask: torch.Tensor  # (B, S) bool, True on real tokens
+    h0: torch.Tensor  # (B, H) initial decoder state
+
+
+class Seq2Seq(nn.Module):
+    """The whole network.  ``forward`` is teacher-forced training; ``encode`` and ``step`` are
+    what the decoders in ``core.seq2seq.decode`` call."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        E, H, A, DH = cfg.emb, cfg.hidden, cfg.A, cfg.D * cfg.hidden
+        self.src_emb = nn.Embedding(cfg.src_vocab, E, padding_idx=PAD)
+        self.encoder = nn.GRU(E, H, batch_first=True, bidirectional=cfg.bidirectional)
+        self.init = nn.Linear(DH, H)
+        self.tgt_emb = nn.Embedding(cfg.tgt_vocab, E, padding_idx=PAD)
+        self.decoder = nn.GRU(E, H, batch_first=True)
+        self.W_q = nn.Linear(H, A)
+        self.W_k = nn.Linear(DH, A, bias=False)
+        self.v = nn.Parameter(torch.empty(A).uniform_(-1 / math.sqrt(A), 1 / math.sqrt(A)))
+        self.W_o = nn.Linear(H + DH + E, cfg.O)  # deep output
+        if cfg.cutoffs:
+            self.out = nn.AdaptiveLogSoftmaxWithLoss(
+                cfg.O, cfg.tgt_vocab, list(cfg.cutoffs), div_value=4.0
+            )
+        else:
+            self.out = nn.Linear(cfg.O, cfg.tgt_vocab)
+
+    def drop(self, x: torch.Tensor) -> torch.Tensor:
+        """Inverted dropout with probability cfg.dropout while training (``torch.rand`` masks:
+        several times faster on CPU than ``nn.Dropout``'s Bernoulli sampling)."""
+        p = self.cfg.dropout
+        if not self.training or p == 0:
+            return x
+        return x * torch.rand(x.shape).ge_(p).mul_(1 / (1 - p))
+
+    # ---------------------------------------------------------------- encoder
+
+    def encode(self, src: torch.Tensor, lengths: torch.Tensor) -> Encoded:
+        """src (B, S) ids right-padded with PAD, lengths (B,) >= 1."""
+        B, S = src.shape
+        x = self.drop(self.src_emb(src))  # (B, S, E)
+        mask = torch.arange(S, device=src.device)[None, :] < lengths[:, None]  # (B, S)
+        if self.cfg.bidirectional and bool((lengths == S).all()):  # no padding: no packing
+            values, h_n = self.encoder(x)  # (B, S, D H), (D, B, H)
+            last = torch.cat(list(h_n), dim=-1)  # (B, D H)
+        elif self.cfg.bidirectional:  # the backward direction must start at each true end
+            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True,
+                                          enforce_sorted=False)
+            out, h_n = self.encoder(packed)  # h_n (D, B, H)
+            values, _ = pad_packed_sequence(out, batch_first=True, total_length=S)  # (B, S, DH)
+            last = torch.cat(list(h_n), dim=-1)  # (B, D H)
+        else:  # left to right, right padding never reaches a real position: no packing
+            values, _ = self.encoder(x)  # (B, S, H)
+            values = values * mask[:, :, None]  # padding positions exactly 0
+            last = values[torch.arange(B), lengths - 1]  # (B, H)
+        h0 = torch.tanh(self.init(last))  # (B, H)
+        return Encoded(values, self.W_k(values), mask, h0)
+
+    # ---------------------------------------------------------------- decoder
+
+    def attend(self, s: torch.Tensor, enc: Encoded) -> tuple[torch.Tensor, torch.Tensor]:
+        """Additive attention of decoder states s (B, T, H) over the encoder states.
+        Returns contexts (B, T, D H) and weights (B, T, S), exactly 0 on source padding."""
+        q = self.W_q(s)  # (B, T, A)
+        scores = (q[:, :, None, :] + enc.keys[:, None, :, :]).tanh_() @ self.v  # (B, T, S)
+        scores = scores.masked_fill(~enc.mask[:, None, :], float("-inf"))
+        a = torch.softmax(scores, dim=-1)  # (B, T, S)
+        return torch.bmm(a, enc.values), a
+
+    def _features(self, emb: torch.Tensor, s: torch.Tensor, enc: Encoded):
+        """Output features o (B, T, O) and attention (B, T, S) of states s (B, T, H)."""
+        ctx, a = self.attend(s, enc)
+        o = torch.tanh(self.W_o(torch.cat([s, ctx, emb], dim=-1)))  # (B, T, O)
+        return self.drop(o), a
+
+    def step(
+        self, y_prev: torch.Tensor, s: torch.Tensor, enc: Encoded
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Decode one token: previous tokens y_prev (B,), state s (B, H).
+        Returns log-probabilities (B, V), the new state (B, H), attention weights (B, S)."""
+        d = self.decoder
+        emb = self.drop(self.tgt_emb(y_prev))  # (B, E)
+        s = torch.gru_cell(emb, s, d.weight_ih_l0, d.weight_hh_l0, d.bias_ih_l0, d.bias_hh_l0)
+        q = self.W_q(s)  # (B, A)
+        scores = torch.tanh(enc.keys + q[:, None, :]) @ self.v  # (B, S)
+        a = torch.softmax(scores.masked_fill(~enc.mask, float("-inf")), dim=-1)  # (B, S)
+        ctx = torch.bmm(a[:, None, :], enc.values)[:, 0]  # (B, D H)
+        o = self.drop(torch.tanh(self.W_o(torch.cat([s, ctx, emb], dim=-1))))  # (B, O)
+        return self.log_probs(o), s, a
+
+    def log_probs(self, o: torch.Tensor) -> torch.Tensor:
+        """Log-probabilities over the target vocabulary (..., V) of output features (..., O)."""
+        if self.cfg.cutoffs:
+            return self.out.log_prob(o.reshape(-1, o.shape[-1])).view(*o.shape[:-1], -1)
+        return torch.log_softmax(self.out(o), dim=-1)
+
+    def nll(self, o: torch.Tensor, target: torch.Tensor, label_smoothing: float = 0.0):
+        """Mean negative log-likelihood of ``target`` (N,) under output features o (N, O).
+        Label smoothing applies to the full softmax only."""
+        if self.cfg.cutoffs:
+            return self.out(o, target).loss
+        return fn.cross_entropy(self.out(o), target, label_smoothing=label_smoothing)
+
+    def forward(
+        self,
+        src: torch.Tensor,
+        src_len: torch.Tensor,
+        tgt_in: torch.Tensor,
+        select: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Teacher-forced pass.  src (B, S), src_len (B,), tgt_in (B, T) starting with SOS and
+        right-padded (the decoder GRU reads left to right, so padding never changes a real step).
+
+        Returns output features o and attention (B, T, S).  o is (B, T, O), or (N, O) for the
+        N positions where the bool mask ``select`` (B, T) is True (the non-padding targets; the
+        softmax layer is the costly part, so padding is skipped).  Feed o to ``nll`` or
+        ``log_probs`` (dropout is already applied).
+        """
+        enc = self.encode(src, src_len)
+        emb = self.drop(self.tgt_emb(tgt_in))  # (B, T, E)
+        s, _ = self.decoder(emb, enc.h0[None].contiguous())  # (B, T, H)
+        o, a = self._features(emb, s, enc)
+        if select is not None:
+            o = o[select]  # (N, O)
+        return o, a
+
+
+def start_tokens(B: int) -> torch.Tensor:
+    return torch.full((B,), SOS, dtype=torch.long)
+
+
+# --------------------------------------------------------------------------------------------
+# Checkpoints
+# --------------------------------------------------------------------------------------------
+
+
+def save_checkpoint(
+    out_dir: str | Path, model: Seq2Seq, src_vocab: Vocab, tgt_vocab: Vocab, meta: dict
+) -> Path:
+    """Write ``weights.pt`` (float16 tensors) and ``model.json`` into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    weights = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
+    torch.save(weights, out / WEIGHTS_FILE)
+    doc = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "config": asdict(model.cfg),
+        "src_vocab": list(src_vocab.words),
+        "tgt_vocab": list(tgt_vocab.words),
+        "meta": meta,
+    }
+    (out / META_FILE).write_text(json.dumps(doc, indent=1))
+    return out
+
+
+def load_checkpoint(path: str | Path) -> tuple[Seq2Seq, Vocab, Vocab, dict]:
+    """Read a checkpoint directory (or its ``model.json`` / ``weights.pt``).
+
+    Returns (model in eval mode, source vocabulary, target vocabulary, meta).  Raises
+    ``ValueError`` naming the file and the problem for anything missing, unreadable, of the wrong
+    shape or not finite.
+    """
+    p = Path(path)
+    d = p.parent if p.name in (WEIGHTS_FILE, META_FILE) else p
+    wf, mf = d / WEIGHTS_FILE, d / META_FILE
+    for f in (mf, wf):
+        if not f.is_file():
+            raise ValueError(f"Checkpoint file {f} is missing (a checkpoint is a directory with "
+                             f"{META_FILE} and {WEIGHTS_FILE}).")
+        if f.stat().st_size > MAX_CHECKPOINT_BYTES:
+            raise ValueError(f"Checkpoint file {f} is larger than "
+                             f"{MAX_CHECKPOINT_BYTES // 2**20} MB.")
+    try:
+        doc = json.loads(mf.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"Checkpoint file {mf} is corrupted: not valid JSON ({exc}).") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ValueError(f"{mf} is not a Sequence Lab seq2seq checkpoint (format field).")
+    if doc.get("version") != FORMAT_VERSION:
+        raise ValueError(f"{mf} has format version {doc.get('version')!r}; this code reads "
+                         f"version {FORMAT_VERSION}.")
+    try:
+        cfg = ModelConfig(**doc["config"])
+        src_vocab = Vocab(tuple(doc["src_vocab"]))
+        tgt_vocab = Vocab(tuple(doc["tgt_vocab"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"Checkpoint file {mf} is corrupted: {exc}") from None
+    if (len(src_vocab), len(tgt_vocab)) != (cfg.src_vocab, cfg.tgt_vocab):
+        raise ValueError(f"Checkpoint file {mf} is corrupted: vocabulary sizes "
+                         f"{len(src_vocab)}, {len(tgt_vocab)} do not match the config.")
+    meta = doc.get("meta", {})
+    if not isinstance(meta, dict):
+        raise ValueError(f"Checkpoint file {mf} is corrupted: meta must be an object.")
+    try:
+        weights = torch.load(wf, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a damaged file
+        msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise ValueError(f"Checkpoint file {wf} is corrupted or not a tensor file: {msg}") from None
+    if not isinstance(weights, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in weights.items()
+    ):
+        raise ValueError(f"Checkpoint file {wf} is corrupted: expected a dict of named tensors.")
+    model = Seq2Seq(cfg)
+    want = model.state_dict()
+    missing = sorted(set(want) - set(weights))
+    extra = sorted(set(weights) - set(want))
+    if missing or extra:
+        raise ValueError(f"Checkpoint file {wf} does not match its config: missing "
+                         f"{missing[:3]}, unexpected {extra[:3]}.")
+    for k, v in want.items():
+        if weights[k].shape != v.shape:
+            raise ValueError(f"Checkpoint file {wf}: {k} has shape {tuple(weights[k].shape)}, "
+                             f"the config needs {tuple(v.shape)}.")
+        if not torch.isfinite(weights[k].float()).all():
+            raise ValueError(f"Checkpoint file {wf}: {k} contains NaN or infinity.")
+    model.load_state_dict({k: v.float() for k, v in weights.items()})
+    model.eval()
+    return model, src_vocab, tgt_vocab, meta

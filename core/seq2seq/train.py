@@ -1,0 +1,601 @@
+"""Train the French -> English attention model and write a checkpoint.
+
+    python -m core.seq2seq.train --data ../shared/data/eng-fra.txt --out assets/seq2seq/model
+
+Batched teacher forcing over length-bucketed batches, masked cross-entropy (padding targets
+ignored, optional label smoothing), source word dropout to UNK, Adam, gradient-norm clipping,
+learning-rate halving when the validation BLEU stalls, early stopping on validation BLEU (or
+loss), a wall-clock budget, and the best epoch's weights kept.  A plain-text progress bar goes to
+stderr.  Training is deterministic for a given config and thread count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import math
+import platform
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch.nn import functional as fn
+
+from core.seq2seq.data import (
+    DEFAULT_DATA,
+    EOS,
+    MAX_LENGTH,
+    PAD,
+    PROJECT_ROOT,
+    SOS,
+    SPECIALS,
+    UNK,
+    Pair,
+    Split,
+    Vocab,
+    encode_source,
+    pad_batch,
+    prepare_pairs,
+    read_raw_pairs,
+    split_pairs,
+)
+from core.seq2seq.evaluate import EvalReport, evaluate
+from core.seq2seq.model import (
+    ModelConfig,
+    Seq2Seq,
+    default_cutoffs,
+    load_checkpoint,
+    save_checkpoint,
+)
+
+DEFAULT_OUT = PROJECT_ROOT / "assets" / "seq2seq" / "model"
+METRICS_FILE = "metrics.json"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train.
+
+    emb, hidden, bidirectional, attn, out, dropout   model sizes (see ``ModelConfig``)
+    adaptive         adaptive softmax with ``default_cutoffs`` (else the full softmax)
+    batch            sentence pairs per step
+    lr               Adam learning rate (see ``decay``)
+    epochs           upper bound on epochs
+    minutes          wall-clock budget for the training loop (evaluation included)
+    patience         stop after this many epochs without a better validation score
+    monitor          "bleu" (validation BLEU, higher is better) or "loss" (validation loss)
+    clip             gradient-norm clipping
+    label_smoothing  of the cross-entropy
+    word_dropout     probability of replacing a source token by UNK while training
+    teacher_forcing  probability of feeding the reference token (1.0: always; below 1 the
+                     model's own greedy token is fed at that step for the whole batch)
+    seed             seeds the split, the initialisation and the batch order
+    split_by         "source" (no French sentence in two parts) or "pair" (see ``split_pairs``)
+    extra_data       also train on the corpus' other short pairs (no English-prefix filter),
+                     minus every pair sharing a sentence with the validation or test part
+    in_domain_repeat times the filtered training pairs occur per epoch
+    min_count        extra-data words need this many occurrences to enter the vocabulary
+    eval_every       validate every this many training pairs (0: once per epoch)
+    extra_minutes    with extra data: after this many minutes (or ``patience`` validations
+                     without progress) training goes on with the filtered pairs only, which
+                     tunes the model to the exercise's sentences
+    ema              decay of the moving average of the weights that is validated and kept
+                     (0: the raw weights); restarted when the filtered-only phase begins
+    decay            in the filtered-only phase, lower the learning rate linearly to 5 % at the
+                     end of the time budget (else: halve it after ``lr_patience`` validations
+                     without progress)
+    """
+
+    emb: int = 256
+    hidden: int = 256
+    bidirectional: bool = True
+    attn: int = 0
+    out: int = 0
+    adaptive: bool = True
+    dropout: float = 0.3
+    batch: int = 64
+    lr: float = 2e-3
+    epochs: int = 60
+    minutes: float = 9.3
+    patience: int = 8
+    lr_patience: int = 3
+    monitor: str = "bleu"
+    clip: float = 1.0
+    label_smoothing: float = 0.1
+    word_dropout: float = 0.1
+    teacher_forcing: float = 1.0
+    seed: int = 0
+    split_by: str = "source"
+    extra_data: bool = True
+    in_domain_repeat: int = 2
+    min_count: int = 3
+    eval_every: int = 20_000
+    extra_minutes: float = 3.5
+    ema: float = 0.995
+    decay: bool = True
+
+    def __post_init__(self) -> None:
+        if self.split_by not in ("source", "pair"):
+            raise ValueError(f'split_by must be "source" or "pair", got {self.split_by!r}.')
+        if self.monitor not in ("bleu", "loss"):
+            raise ValueError(f'monitor must be "bleu" or "loss", got {self.monitor!r}.')
+        for name in ("emb", "hidden", "batch", "epochs", "patience", "lr_patience",
+                     "in_domain_repeat", "min_count"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}.")
+        for name in ("dropout", "label_smoothing", "word_dropout"):
+            v = getattr(self, name)
+            if not 0 <= v < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {v!r}.")
+        if not 0 <= self.ema < 1:
+            raise ValueError(f"ema must be in [0, 1), got {self.ema!r}.")
+        if not 0 <= self.teacher_forcing <= 1:
+            raise ValueError(f"teacher_forcing must be in [0, 1], got {self.teacher_forcing!r}.")
+        if not (self.lr > 0 and self.clip > 0 and self.minutes > 0):
+            raise ValueError("lr, clip and minutes must be positive.")
+
+
+@dataclass(frozen=True, eq=False)
+class TrainResult:
+    model: Seq2Seq  # the best epoch's weights, eval mode
+    src_vocab: Vocab
+    tgt_vocab: Vocab
+    config: TrainConfig
+    history: list[dict]  # one dict per validation round
+    best_epoch: int  # the best validation round
+    seconds: float  # wall-clock time of the training loop (with per-epoch validation)
+    train_pairs_per_s: float  # training pairs per second of pure training (no validation)
+    split_sizes: tuple[int, int, int] = field(default=(0, 0, 0))
+
+
+# --------------------------------------------------------------------------------------------
+# Batches
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Batch:
+    src: torch.Tensor  # (B, S) PAD-padded source ids
+    src_len: torch.Tensor  # (B,)
+    tgt_in: torch.Tensor  # (B, T) SOS y_1 .. y_n, PAD-padded
+    tgt_out: torch.Tensor  # (B, T) y_1 .. y_n EOS, PAD-padded
+    select: torch.Tensor  # (B, T) bool, tgt_out != PAD
+
+    @property
+    def size(self) -> int:
+        return int(self.src.shape[0])
+
+
+def encode_pairs(pairs: Sequence[Pair], src_vocab: Vocab, tgt_vocab: Vocab):
+    return [
+        (encode_source(p.fr.split(), src_vocab)[0], tgt_vocab.encode(p.en.split()))
+        for p in pairs
+        if p.fr and p.en
+    ]
+
+
+def make_batch(items: Sequence[tuple[list[int], list[int]]]) -> Batch:
+    src, src_len = pad_batch([s for s, _ in items])
+    tgt_in, _ = pad_batch([[SOS] + t for _, t in items])
+    tgt_out, _ = pad_batch([t + [EOS] for _, t in items])
+    return Batch(src, src_len, tgt_in, tgt_out, tgt_out != PAD)
+
+
+def make_batches(items, batch: int, rng: random.Random | None) -> list[Batch]:
+    """Bucketed batches: shuffle (when ``rng``), sort chunks of 50 batches by source length,
+    cut into batches, shuffle the batches.  Without ``rng`` the order is by length."""
+    idx = list(range(len(items)))
+    if rng is None:
+        idx.sort(key=lambda i: (len(items[i][0]), len(items[i][1])))
+        chunks = [idx]
+    else:
+        rng.shuffle(idx)
+        size = batch * 50
+        chunks = [
+            sorted(idx[c : c + size], key=lambda i: (len(items[i][0]), len(items[i][1])))
+            for c in range(0, len(idx), size)
+        ]
+    out = [
+        make_batch([items[i] for i in ch[b : b + batch]])
+        for ch in chunks
+        for b in range(0, len(ch), batch)
+    ]
+    if rng is not None:
+        rng.shuffle(out)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# One step
+# --------------------------------------------------------------------------------------------
+
+
+def batch_loss(model: Seq2Seq, b: Batch, label_smoothing: float = 0.0) -> torch.Tensor:
+    """Mean cross-entropy per (non-padding) target token, teacher forcing."""
+    o, _ = model(b.src, b.src_len, b.tgt_in, select=b.select)  # (N, O)
+    return model.nll(o, b.tgt_out[b.select], label_smoothing)
+
+
+def _free_running_loss(model: Seq2Seq, b: Batch, ratio: float, gen: torch.Generator):
+    """Teacher forcing with probability ``ratio`` per step (for the whole batch), else the
+    model's own greedy token; one decoder step at a time, so several times slower.  No label
+    smoothing."""
+    enc = model.encode(b.src, b.src_len)
+    s = enc.h0
+    y = b.tgt_in[:, 0]
+    losses = []
+    for t in range(b.tgt_in.shape[1]):
+        logp, s, _ = model.step(y, s, enc)
+        losses.append(fn.nll_loss(logp, b.tgt_out[:, t], ignore_index=PAD, reduction="sum"))
+        use_ref = float(torch.rand((), generator=gen)) < ratio
+        y = b.tgt_out[:, t] if use_ref else logp.argmax(-1).detach()
+        y = torch.where(y == EOS, torch.full_like(y, PAD), y) if not use_ref else y
+    return torch.stack(losses).sum() / b.select.sum()
+
+
+def _word_dropout(src: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
+    if p <= 0:
+        return src
+    drop = (torch.rand(src.shape, generator=gen) < p) & (src != PAD)
+    return src.masked_fill(drop, UNK)
+
+
+@torch.inference_mode()
+def validation_loss(model: Seq2Seq, batches: Sequence[Batch]) -> float:
+    model.eval()
+    total, n = 0.0, 0
+    for b in batches:
+        o, _ = model(b.src, b.src_len, b.tgt_in, select=b.select)
+        k = int(b.select.sum())
+        total += float(model.nll(o, b.tgt_out[b.select])) * k
+        n += k
+    return total / max(1, n)
+
+
+# --------------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """A one-line text bar on a stream: ``round 3/60 [#####.....] 52% loss 2.13 | ...``."""
+
+    def __init__(self, stream=sys.stderr, width: int = 30):
+        self.stream, self.width = stream, width
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self._last = -1.0
+
+    def update(self, epoch: int, epochs: int, frac: float, text: str, final: bool = False):
+        now = time.perf_counter()
+        if not final and now - self._last < (0.2 if self.tty else 5.0):
+            return
+        self._last = now
+        n = int(round(frac * self.width))
+        bar = "#" * n + "." * (self.width - n)
+        total = f"/{epochs}" if epochs else ""
+        line = f"round {epoch:3d}{total} [{bar}] {frac * 100:3.0f}% {text}"
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if final else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def extra_training_pairs(raw: Sequence[Pair], split: Split, max_length: int = MAX_LENGTH):
+    """Pairs of the whole corpus for extra training: normalised, both sides shorter than
+    ``max_length`` tokens, *without* the English-prefix filter, and with every pair dropped whose
+    French or English sentence occurs in the validation or test part (so nothing held out is
+    seen, in either language)."""
+    held_fr = {p.fr for p in split.val + split.test}
+    held_en = {p.en for p in split.val + split.test}
+    out = prepare_pairs(raw, prefixes=None, max_length=max_length)
+    return [p for p in dict.fromkeys(out) if p.fr not in held_fr and p.en not in held_en]
+
+
+def training_vocabs(in_domain: Sequence[Pair], extra: Sequence[Pair], min_count: int):
+    """Every word of the in-domain training pairs, plus words seen ``min_count`` times in all
+    training pairs; most frequent first (the adaptive softmax relies on that order)."""
+    vocabs = []
+    for side in ("fr", "en"):
+        counts = Counter(t for p in [*in_domain, *extra] for t in getattr(p, side).split())
+        keep = {t for p in in_domain for t in getattr(p, side).split()}
+        words = [w for w, c in counts.items() if c >= min_count or w in keep]
+        words.sort(key=lambda w: (-counts[w], w))
+        vocabs.append(Vocab(SPECIALS + tuple(words)))
+    return vocabs[0], vocabs[1]
+
+
+def train(
+    split: Split,
+    cfg: TrainConfig,
+    progress: Callable[[int, int, float, str, bool], None] | None = None,
+    extra: Sequence[Pair] = (),
+    src_vocab: Vocab | None = None,
+    tgt_vocab: Vocab | None = None,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+    on_round: Callable[[dict, Seq2Seq], None] | None = None,
+) -> TrainResult:
+    """Train on ``split.train`` (repeated ``cfg.in_domain_repeat`` times per epoch) plus the
+    ``extra`` pairs, select on ``split.val``, validating every ``cfg.eval_every`` training pairs
+    (and at the end of each epoch).  ``progress(round, rounds, fraction, text, round_done)`` is
+    called during training.  Vocabularies default to ``training_vocabs``.
+
+    Hooks for live training (``core.seq2seq.live``): ``should_stop()`` is asked after every
+    batch; when it answers True training ends at once with the best validated weights so far
+    (one validation round is still run if there was none yet).  ``on_round(row, model)`` is
+    called after each validation round with the history row and the validated model (eval
+    mode; do not modify it)."""
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    if src_vocab is None or tgt_vocab is None:
+        src_vocab, tgt_vocab = training_vocabs(split.train, extra, cfg.min_count)
+    mcfg = ModelConfig(
+        src_vocab=len(src_vocab),
+        tgt_vocab=len(tgt_vocab),
+        emb=cfg.emb,
+        hidden=cfg.hidden,
+        bidirectional=cfg.bidirectional,
+        attn=cfg.attn,
+        out=cfg.out,
+        cutoffs=default_cutoffs(len(tgt_vocab)) if cfg.adaptive else (),
+        dropout=cfg.dropout,
+    )
+    model = Seq2Seq(mcfg)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True)
+    # an exponential moving average of the weights is what gets validated and kept
+    ema_model = copy.deepcopy(model).eval() if cfg.ema > 0 else None
+    params = list(model.parameters())
+    ema_params = list(ema_model.parameters()) if ema_model is not None else []
+    judged = ema_model if ema_model is not None else model
+    in_items = encode_pairs(split.train, src_vocab, tgt_vocab)
+    extra_items = encode_pairs(extra, src_vocab, tgt_vocab)
+    # phase 1: filtered + extra pairs, phase 2 (after cfg.extra_minutes): filtered pairs only
+    phase = 1 if extra_items else 2
+    train_items = in_items * cfg.in_domain_repeat + extra_items if phase == 1 else in_items
+    val_batches = make_batches(encode_pairs(split.val, src_vocab, tgt_vocab), 256, None)
+    if not train_items:
+        raise ValueError("No training pairs: the split's training part is empty.")
+    eval_every = cfg.eval_every or len(train_items)
+    n_rounds = 0 if extra_items else cfg.epochs * max(1, math.ceil(len(in_items) / eval_every))
+    history: list[dict] = []
+    best, best_round, best_state, stale, lr_stale = -math.inf, 0, None, 0, 0
+    t_start = time.perf_counter()
+    train_time, train_pairs = 0.0, 0
+    budget = cfg.minutes * 60
+    rnd, stop, switch = 0, False, False
+    t_phase2 = 0.0 if phase == 2 else None  # when the filtered-only phase began (seconds)
+    for epoch in range(1, cfg.epochs + 1):
+        if switch:
+            phase, train_items, switch = 2, in_items, False
+            t_phase2 = time.perf_counter() - t_start
+            stale = lr_stale = 0
+            if ema_params:
+                with torch.no_grad():
+                    torch._foreach_copy_(ema_params, params)
+        batches = make_batches(train_items, cfg.batch, rng)
+        i = 0
+        while i < len(batches) and not stop and not switch:
+            rnd += 1
+            model.train()
+            t0 = time.perf_counter()
+            total, count, n_b = 0.0, 0, 0
+            halted = False
+            while i < len(batches) and count < eval_every:
+                b = batches[i]
+                i += 1
+                if cfg.decay and t_phase2 is not None:  # linear decay to the end of the budget
+                    frac = (time.perf_counter() - t_start - t_phase2) / max(1.0, budget - t_phase2)
+                    for g in opt.param_groups:
+                        g["lr"] = cfg.lr * max(0.05, 1.0 - frac)
+                src = _word_dropout(b.src, cfg.word_dropout, gen)
+                bb = Batch(src, b.src_len, b.tgt_in, b.tgt_out, b.select)
+                if cfg.teacher_forcing >= 1:
+                    loss = batch_loss(model, bb, cfg.label_smoothing)
+                else:
+                    loss = _free_running_loss(model, bb, cfg.teacher_forcing, gen)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+                opt.step()
+                if ema_params:
+                    with torch.no_grad():
+                        torch._foreach_lerp_(ema_params, params, 1 - cfg.ema)
+                total += loss.item() * b.size
+                count += b.size
+                n_b += 1
+                if progress:
+                    frac = min(1.0, count / min(eval_every, len(train_items)))
+                    progress(rnd, n_rounds, frac, f"epoch {epoch} loss {total / count:.3f}", False)
+                if time.perf_counter() - t_start > budget:
+                    break
+                if should_stop is not None and should_stop():
+                    halted = True
+                    break
+            dt = time.perf_counter() - t0
+            train_time += dt
+            train_pairs += count
+            if halted and history:  # stopped from outside: keep the best validated weights
+                stop = True
+                break
+            vloss = validation_loss(judged, val_batches)
+            rep = evaluate(judged, split.val, src_vocab, tgt_vocab, n_examples=0)
+            score = rep.bleu if cfg.monitor == "bleu" else -vloss
+            row = {
+                "round": rnd,
+                "epoch": epoch,
+                "phase": phase,
+                "train_loss": round(total / max(1, count), 4),
+                "val_loss": round(vloss, 4),
+                "val_bleu": round(rep.bleu, 2),
+                "val_exact": round(rep.exact_match, 4),
+                "lr": opt.param_groups[0]["lr"],
+                "seconds": round(time.perf_counter() - t_start, 1),
+                "pairs_per_s": round(count / max(dt, 1e-9), 1),
+            }
+            history.append(row)
+            if on_round is not None:
+                on_round(row, judged)
+            if score > best:
+                best, best_round, stale, lr_stale = score, rnd, 0, 0
+                best_state = {k: v.detach().clone() for k, v in judged.state_dict().items()}
+            else:
+                stale += 1
+                lr_stale += 1
+                if (not cfg.decay and lr_stale >= cfg.lr_patience
+                        and opt.param_groups[0]["lr"] > cfg.lr / 16):
+                    for g in opt.param_groups:
+                        g["lr"] /= 2
+                    lr_stale = 0
+            if progress:
+                progress(
+                    rnd, n_rounds, 1.0,
+                    f"epoch {epoch} loss {row['train_loss']:.3f} | val loss {vloss:.3f} "
+                    f"BLEU {rep.bleu:.1f} (best {best if cfg.monitor == 'bleu' else -best:.2f} "
+                    f"@ {best_round}) | {row['seconds']:.0f}s",
+                    True,
+                )
+            elapsed = time.perf_counter() - t_start
+            stop = (stale >= cfg.patience and phase == 2) or elapsed > budget or halted
+            switch = phase == 1 and (elapsed > cfg.extra_minutes * 60 or stale >= cfg.patience)
+        if stop:
+            break
+    seconds = time.perf_counter() - t_start
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    return TrainResult(
+        model, src_vocab, tgt_vocab, cfg, history, best_round, seconds,
+        train_pairs / max(train_time, 1e-9), split.sizes(),
+    )
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def metrics_of(res: TrainResult, val: EvalReport, test: EvalReport, threads: int) -> dict:
+    return {
+        "test": test.as_dict(),
+        "val": val.as_dict(),
+        "train_seconds": round(res.seconds, 1),
+        "epochs": res.history[-1]["epoch"] if res.history else 0,
+        "rounds": len(res.history),
+        "best_epoch": res.best_epoch,
+        "train_pairs_per_s": round(res.train_pairs_per_s, 1),
+        "split_sizes": {"train": res.split_sizes[0], "val": res.split_sizes[1],
+                        "test": res.split_sizes[2]},
+        "threads": threads,
+        "torch": torch.__version__,
+        "machine": platform.machine(),
+        "history": res.history,
+    }  # no sentences: the corpus' license rules keep its sentences out of the repository
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    d = TrainConfig()
+    ap = argparse.ArgumentParser(
+        prog="python -m core.seq2seq.train", description=__doc__.split("\n\n")[0]
+    )
+    ap.add_argument("--data", default=str(DEFAULT_DATA), help="English<TAB>French file")
+    ap.add_argument("--out", default=str(DEFAULT_OUT), help="checkpoint directory to write")
+    ap.add_argument("--emb", type=int, default=d.emb)
+    ap.add_argument("--hidden", type=int, default=d.hidden)
+    ap.add_argument("--unidirectional", action="store_true", help="left-to-right encoder only")
+    ap.add_argument("--full-softmax", action="store_true", help="no adaptive softmax")
+    ap.add_argument("--dropout", type=float, default=d.dropout)
+    ap.add_argument("--batch", type=int, default=d.batch)
+    ap.add_argument("--lr", type=float, default=d.lr)
+    ap.add_argument("--epochs", type=int, default=d.epochs)
+    ap.add_argument("--minutes", type=float, default=d.minutes, help="wall-clock budget")
+    ap.add_argument("--patience", type=int, default=d.patience)
+    ap.add_argument("--monitor", choices=("bleu", "loss"), default=d.monitor)
+    ap.add_argument("--label-smoothing", type=float, default=d.label_smoothing)
+    ap.add_argument("--word-dropout", type=float, default=d.word_dropout)
+    ap.add_argument("--teacher-forcing", type=float, default=d.teacher_forcing)
+    ap.add_argument("--split-by", choices=("source", "pair"), default=d.split_by)
+    ap.add_argument("--no-extra-data", action="store_true",
+                    help="train on the filtered pairs only (the exercise's data)")
+    ap.add_argument("--in-domain-repeat", type=int, default=d.in_domain_repeat)
+    ap.add_argument("--min-count", type=int, default=d.min_count)
+    ap.add_argument("--eval-every", type=int, default=d.eval_every)
+    ap.add_argument("--extra-minutes", type=float, default=d.extra_minutes)
+    ap.add_argument("--ema", type=float, default=d.ema)
+    ap.add_argument("--no-decay", action="store_true", help="halve the lr on plateaus instead")
+    ap.add_argument("--seed", type=int, default=d.seed, help="split, init and batch order")
+    ap.add_argument("--threads", type=int, default=torch.get_num_threads())
+    a = ap.parse_args(argv)
+    t_cmd = time.perf_counter()
+    try:
+        cfg = TrainConfig(
+            emb=a.emb, hidden=a.hidden, bidirectional=not a.unidirectional,
+            adaptive=not a.full_softmax, dropout=a.dropout, batch=a.batch, lr=a.lr,
+            epochs=a.epochs, minutes=a.minutes, patience=a.patience, monitor=a.monitor,
+            label_smoothing=a.label_smoothing, word_dropout=a.word_dropout,
+            teacher_forcing=a.teacher_forcing, seed=a.seed, split_by=a.split_by,
+            extra_data=not a.no_extra_data, in_domain_repeat=a.in_domain_repeat,
+            min_count=a.min_count, eval_every=a.eval_every, extra_minutes=a.extra_minutes,
+            ema=a.ema, decay=not a.no_decay,
+        )
+        raw = read_raw_pairs(a.data)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    torch.set_num_threads(max(1, a.threads))
+    pairs = prepare_pairs(raw)
+    if len(pairs) < 3:
+        print(f"error: only {len(pairs)} pairs pass the exercise's filter.", file=sys.stderr)
+        return 2
+    split = split_pairs(pairs, seed=cfg.seed, by=cfg.split_by)
+    extra = extra_training_pairs(raw, split) if cfg.extra_data else []
+    if extra:  # the filtered training pairs are repeated separately
+        in_train = set(split.train)
+        extra = [p for p in extra if p not in in_train]
+    print(
+        f"{len(pairs):,} pairs after the exercise's filter; split by {cfg.split_by} "
+        f"train/val/test {split.sizes()}; {len(extra):,} extra training pairs; "
+        f"{torch.get_num_threads()} thread(s)",
+        file=sys.stderr,
+    )
+    bar = ProgressBar()
+    res = train(split, cfg, progress=bar.update, extra=extra)
+    meta = {
+        "train_config": asdict(cfg),
+        "data": {"file": Path(a.data).name, "sha256_16": file_digest(Path(a.data)),
+                 "pairs": len(pairs), "extra_pairs": len(extra), "split_seed": cfg.seed,
+                 "split_by": cfg.split_by},
+    }
+    out = save_checkpoint(a.out, res.model, res.src_vocab, res.tgt_vocab, meta)
+    # score the weights as shipped (float16 on disk), then store the scores with them
+    model, src_vocab, tgt_vocab, _ = load_checkpoint(out)
+    val = evaluate(model, split.val, src_vocab, tgt_vocab)
+    test = evaluate(model, split.test, src_vocab, tgt_vocab)
+    metrics = metrics_of(res, val, test, torch.get_num_threads())
+    unseen = split.unseen_source("test")
+    metrics["test_unseen_source"] = evaluate(model, unseen, src_vocab, tgt_vocab).as_dict()
+    metrics["command_seconds"] = round(time.perf_counter() - t_cmd, 1)  # reading to scoring
+    metrics["test_beam5"] = evaluate(model, split.test, src_vocab, tgt_vocab, beam=5).as_dict()
+    meta["metrics"] = {k: metrics[k] for k in ("test", "test_unseen_source", "test_beam5", "val",
+                                              "train_seconds", "command_seconds", "epochs",
+                                              "best_epoch", "train_pairs_per_s", "threads")}
+    save_checkpoint(out, res.model, res.src_vocab, res.tgt_vocab, meta)
+    (out / METRICS_FILE).write_text(json.dumps(metrics, indent=1))
+    print(
+        f"test BLEU {test.bleu:.2f}, exact match {test.exact_match:.1%} on {test.n} pairs; "
+        f"val BLEU {val.bleu:.2f}; {res.seconds:.0f} s, best round {res.best_epoch}; wrote {out}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,240 @@
+"""The shipped translator: any string in, a ``Translation`` out, never an exception.
+
+    from core.seq2seq import load_translator
+    tr = load_translator()                       # assets/seq2seq/model, loaded once per process
+    out = tr.translate("Je suis très fatigué.", beam=1)
+    out.words, out.attention, out.source, out.unknown, out.suggestions, out.steps, out.message
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.seq2seq.data import (
+    EOS,
+    MAX_LENGTH,
+    PROJECT_ROOT,
+    SPECIALS,
+    UNK,
+    Vocab,
+    encode_source,
+    normalize_string,
+)
+from core.seq2seq.decode import MAX_BEAM, MAX_DECODE_STEPS, TOP_K, Decoded, beam_search, greedy
+from core.seq2seq.model import Seq2Seq, load_checkpoint
+
+DEFAULT_CHECKPOINT = PROJECT_ROOT / "assets" / "seq2seq" / "model"
+MAX_INPUT_CHARS = 2_000  # longer text is cut before normalisation
+MAX_SOURCE_TOKENS = MAX_LENGTH  # the model saw fewer than MAX_LENGTH tokens per sentence
+MAX_SUGGESTED = 10  # unknown words that get spelling suggestions
+
+
+@dataclass(frozen=True)
+class Step:
+    """One output step: the chosen word, its probability, and the top-k alternatives
+    (word, probability) of the distribution it was chosen from, most probable first."""
+
+    word: str
+    prob: float
+    alternatives: list[tuple[str, float]]
+
+
+@dataclass(frozen=True, eq=False)
+class Translation:
+    """The result of ``Translator.translate``.
+
+    words        English output without EOS
+    attention    (len(words), len(source)) float32 attention weights, rows sum to 1
+    source       the normalised French tokens the attention columns refer to (after truncation)
+    unknown      source words not in the vocabulary (fed to the model as <unk>), in order;
+                 a word whose other inflection is known is read as that one instead (see
+                 ``message``) and is not listed
+    suggestions  for each unknown word, up to 3 close in-vocabulary words (difflib)
+    steps        one ``Step`` per output word, then one for EOS when the output ended
+    message      "" when all went well, else what was done about the input
+    score        log-probability of the output (EOS included when it ended)
+    beam         beam width used (1: greedy)
+    ended        the decoder produced EOS within the step limit
+    seconds      decoding wall time
+    """
+
+    words: list[str]
+    attention: np.ndarray
+    source: list[str]
+    unknown: list[str]
+    suggestions: dict[str, list[str]] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    message: str = ""
+    score: float = 0.0
+    beam: int = 1
+    ended: bool = False
+    seconds: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def alternatives(self) -> list[list[tuple[str, float]]]:
+        """Top-k alternatives per output word (the EOS step left out)."""
+        return [s.alternatives for s in self.steps[: len(self.words)]]
+
+
+class Translator:
+    """A loaded model with its vocabularies.  Thread-compatible for reading (inference only)."""
+
+    def __init__(self, model: Seq2Seq, src_vocab: Vocab, tgt_vocab: Vocab, meta: dict | None = None,
+                 path: Path | None = None):
+        self.model = model.eval()
+        self.src_vocab = src_vocab
+        self.tgt_vocab = tgt_vocab
+        self.meta = meta or {}
+        self.path = path
+        self._close_cache: dict[str, list[str]] = {}
+
+    @property
+    def metrics(self) -> dict:
+        return dict(self.meta.get("metrics", {}))
+
+    def suggest(self, word: str, n: int = 3) -> list[str]:
+        """Up to ``n`` in-vocabulary French words close to ``word`` (difflib ratio >= 0.7)."""
+        if word not in self._close_cache:
+            self._close_cache[word] = difflib.get_close_matches(
+                word, self.src_vocab.content_words, n=n, cutoff=0.7
+            )
+        return self._close_cache[word]
+
+    def _empty(self, source: list[str], unknown: list[str], message: str, beam: int, t0: float,
+               suggestions: dict[str, list[str]] | None = None) -> Translation:
+        return Translation(
+            words=[], attention=np.zeros((0, len(source)), np.float32), source=source,
+            unknown=unknown, suggestions=suggestions or {}, message=message, beam=beam,
+            seconds=time.perf_counter() - t0,
+        )
+
+    def translate(self, text: str, beam: int = 1, top_k: int = TOP_K) -> Translation:
+        """Translate French ``text`` with greedy decoding (``beam`` = 1) or beam search.
+
+        Never raises for any ``text``: the input is normalised like the training data; empty
+        input, input with no letters, input longer than the model's sentences (cut to the first
+        ``MAX_SOURCE_TOKENS`` tokens) and unknown words are reported in ``message``.  ``beam``
+        outside 1..10 is clamped (and reported).
+        """
+        t0 = time.perf_counter()
+        notes: list[str] = []
+        try:
+            b = int(beam)
+        except (TypeError, ValueError):
+            b = 1
+            notes.append(f"beam {beam!r} is not a number; used greedy decoding")
+        if not 1 <= b <= MAX_BEAM:
+            notes.append(f"beam {b} is outside 1 to {MAX_BEAM}; used {min(max(b, 1), MAX_BEAM)}")
+            b = min(max(b, 1), MAX_BEAM)
+        try:
+            return self._translate(text, b, max(1, int(top_k)), notes, t0)
+        except Exception as exc:  # noqa: BLE001 - the contract is: never raise on input
+            return self._empty([], [], f"could not translate: {type(exc).__name__}: {exc}", b, t0)
+
+    def _translate(self, text, beam: int, top_k: int, notes: list[str], t0: float) -> Translation:
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            text = str(text)
+        if len(text) > MAX_INPUT_CHARS:
+            notes.append(f"the text has {len(text):,} characters; read the first "
+                         f"{MAX_INPUT_CHARS:,}")
+            text = text[:MAX_INPUT_CHARS]
+        if not text.strip():
+            return self._empty([], [], "; ".join(["empty input", *notes]), beam, t0)
+        tokens = normalize_string(text).split()
+        if not tokens:
+            return self._empty(
+                [], [], "; ".join(["no French words left after normalisation (only letters a-z "
+                                   "after accents are stripped, and . ! ? are kept)", *notes]),
+                beam, t0,
+            )
+        if len(tokens) > MAX_SOURCE_TOKENS:
+            notes.append(
+                f"longer than the {MAX_SOURCE_TOKENS} words the model was trained on "
+                f"({len(tokens)} tokens); translated the first {MAX_SOURCE_TOKENS}"
+            )
+            tokens = tokens[:MAX_SOURCE_TOKENS]
+        ids, substituted = encode_source(tokens, self.src_vocab)
+        unknown = list(dict.fromkeys(t for t, i in zip(tokens, ids, strict=True) if i == UNK))
+        if substituted:
+            notes.append("read " + ", ".join(f"{w} as {f}" for w, f in substituted.items())
+                         + " (a form seen in training)")
+        suggestions = {w: self.suggest(w) for w in unknown[:MAX_SUGGESTED]}
+        english = [w for w in unknown if w in self.tgt_vocab]
+        words = [t for t in tokens if t.isalpha()]
+        if english and 2 * sum(t in self.tgt_vocab for t in words) >= len(words):
+            listed = ", ".join(english[:MAX_SUGGESTED])
+            what = ("are English words, not French ones" if len(english) > 1
+                    else "is an English word, not a French one")
+            notes.append(f"this looks like English ({listed} {what}); the model translates "
+                         "French into English")
+        if unknown and all(i == UNK for i in ids):
+            return self._empty(
+                tokens, unknown,
+                "; ".join([f"none of the words is in the model's French vocabulary "
+                           f"({len(self.src_vocab.content_words):,} words); is it French?",
+                           *notes]),
+                beam, t0, suggestions,
+            )
+        if unknown:
+            notes.append(f"{len(unknown)} unknown word(s) read as {SPECIALS[UNK]}: "
+                         + ", ".join(unknown[:MAX_SUGGESTED]))
+        with torch.inference_mode():
+            if beam == 1:
+                d = greedy(self.model, ids, MAX_DECODE_STEPS, top_k)
+            else:
+                d = beam_search(self.model, ids, beam, MAX_DECODE_STEPS, top_k)[0]
+        if not d.ended:
+            notes.append(f"stopped after {MAX_DECODE_STEPS} words without an end of sentence")
+        return self._result(d, tokens, unknown, suggestions, notes, beam, t0)
+
+    def _result(self, d: Decoded, tokens, unknown, suggestions, notes, beam, t0) -> Translation:
+        n = d.n_words
+        words = [self.tgt_vocab.words[int(i)] for i in d.ids[:n]]
+        steps = []
+        for t in range(len(d.ids)):
+            alts = [
+                (self.tgt_vocab.words[int(i)], float(p))
+                for i, p in zip(d.top_ids[t], d.top_probs[t], strict=True)
+            ]
+            w = "<eos>" if int(d.ids[t]) == EOS else self.tgt_vocab.words[int(d.ids[t])]
+            steps.append(Step(w, float(np.exp(d.logprobs[t])), alts))
+        return Translation(
+            words=words,
+            attention=np.ascontiguousarray(d.attention[:n], dtype=np.float32),
+            source=list(tokens),
+            unknown=unknown,
+            suggestions=suggestions,
+            steps=steps,
+            message="; ".join(notes),
+            score=float(d.score),
+            beam=beam,
+            ended=d.ended,
+            seconds=time.perf_counter() - t0,
+        )
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str) -> Translator:
+    model, src_vocab, tgt_vocab, meta = load_checkpoint(path)
+    return Translator(model, src_vocab, tgt_vocab, meta, Path(path))
+
+
+def load_translator(path: str | Path | None = None) -> Translator:
+    """The translator of the checkpoint at ``path`` (default: the shipped one in
+    ``assets/seq2seq/model``), loaded once per process and path.  Raises ``ValueError`` for a
+    missing or corrupted checkpoint."""
+    p = Path(DEFAULT_CHECKPOINT if path is None else path).resolve()
+    return _load(str(p))

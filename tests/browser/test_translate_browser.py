@@ -1,0 +1,61 @@
+"""The Translate page opened by its URL as the first visit on a fresh server."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_pages_browser import CHART, check_clean, settle
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize(
+    "name, query, expect",
+    [
+        ("translate", "", "Where the decoder looks, word by word"),
+        ("translate-beam", "?fr=Nous+sommes+en+retard+!&dec=beam+search&beam=4",
+         "beam search, width 4"),
+    ],
+)
+def test_translate_deep_link_is_the_first_visit(fresh_server, page, name, query, expect):
+    page.goto(fresh_server + "/Translate" + query)
+    settle(page, timeout_ms=120_000)
+    page.wait_for_selector(CHART, timeout=60_000)
+    assert "Translate French to English" in page.inner_text("h1")
+    body = page.inner_text("body")
+    assert expect in body or expect in page.content()
+    check_clean(page, name)
+
+
+def test_translate_html_input_is_text_not_markup(fresh_server, page):
+    bad = "%3Cb%3Ebold%3C%2Fb%3E+%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+    page.goto(fresh_server + "/Translate?fr=" + bad)
+    settle(page, timeout_ms=120_000)
+    page.wait_for_selector("text=Words the model never saw", timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator("b:text('bold')").count() == 0
+    body = page.inner_text("body")
+    assert "bold → " in body and "script → " in body and "alert → " in body
+    assert "<script>" not in body  # the normalised text has no markup left
+
+
+def test_clicking_a_row_of_the_attention_map_inspects_that_word(fresh_server, page):
+    page.goto(fresh_server + "/Translate?fr=Il+est+plus+grand+que+moi+.")
+    settle(page, timeout_ms=120_000)
+    page.wait_for_selector(CHART, timeout=60_000)
+    assert "At step 1 the decoder chose" in page.inner_text("body")
+    n_rows = page.locator(CHART).first.locator("g.ytick").count()
+    assert n_rows >= 4
+    cells = page.locator(CHART).first.locator(".nsewdrag").first
+    cells.scroll_into_view_if_needed()
+    box = cells.bounding_box()
+    # the third row, off-centre in the third column: the nearest cell takes the click
+    x, y = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 2.5 / n_rows
+    page.mouse.move(x, y)  # plotly picks the point under the pointer on hover, then clicks
+    page.wait_for_timeout(500)
+    page.mouse.click(x, y)
+    page.wait_for_function(
+        "() => document.body.innerText.includes('At step 3 the decoder chose')", timeout=30_000
+    )
+    page.wait_for_function("() => location.search.includes('w=3.')", timeout=30_000)
+    check_clean(page, "translate-clicked-row")
