@@ -51,6 +51,15 @@ TOPICS = [
         "vector, the five words it weighed at every step, greedy decoding against beam search, "
         "and what it does with words it never saw.",
     ),
+    (
+        "pages/5_Train.py",
+        "Train a translator live",
+        "Homework question 4 · training the seq2seq model; review question 4",
+        "What does a translation model go through while it learns? Train one on the course's "
+        "corpus or your own file, choose the data size, epochs, teacher forcing and hidden "
+        "size, and watch the training and validation losses and sample translations change "
+        "as it learns; then score it on the test split and try it on the Translate page.",
+    ),
 ]
 cols = st.columns(2)
 for i, (path, title, source, question) in enumerate(TOPICS):

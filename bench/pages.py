@@ -21,6 +21,7 @@ ADDER = "pages/1_Binary_adder.py"
 GRADIENTS = "pages/2_Gradient_flow.py"
 ATTENTION = "pages/3_Attention.py"
 TRANSLATE = "pages/4_Translate.py"
+TRAIN = "pages/5_Train.py"
 
 # distinct sentences, so every rerun translates anew (no cache hit): "after a new sentence"
 NEW_SENTENCES = tuple(
@@ -78,6 +79,7 @@ SCENARIOS = [
         "fr",
         NEW_SENTENCES[::-1],
     ),
+    ("train: settings, hidden 128 <-> 64", TRAIN, {}, "select_slider", "hidden", (128, 64)),
 ]
 
 

@@ -22,10 +22,13 @@ st.markdown(asset_section(MD, "Intro"))
 path = None
 mine = state.session_checkpoint()
 if mine:
+    if st.session_state.get("model_seen") != mine["path"]:  # a newly trained model: show it
+        st.session_state["model_seen"] = mine["path"]
+        st.session_state["model"] = "mine"
     choice = st.radio(
         "Model", ["shipped", "mine"], horizontal=True, key="model",
         format_func=lambda m: ("the shipped model" if m == "shipped"
-                               else f"the model you trained: {mine.get('label', '')}"),
+                               else str(mine.get("label") or "the model you trained")),
         help="Your model lives only in this browser session; a copied link opens the shipped one.",
     )
     path = mine["path"] if choice == "mine" else None

@@ -37,6 +37,7 @@ PAGES = [
     ("pages/2_Gradient_flow.py", "Gradient flow", ":material/trending_down:"),
     ("pages/3_Attention.py", "Attention", ":material/center_focus_strong:"),
     ("pages/4_Translate.py", "Translate", ":material/translate:"),
+    ("pages/5_Train.py", "Train a translator", ":material/model_training:"),
 ]
 
 

@@ -45,7 +45,8 @@ def test_examples(path: str | None = None, n: int = 40) -> tuple[list[tuple[str,
     time and re-split with the seed stored in the checkpoint.  Returns ([], reason) when the
     corpus is not there or the model was trained on another file.
     """
-    from core.seq2seq import DEFAULT_DATA, load_pairs, split_pairs
+    from core.seq2seq import DEFAULT_DATA, ENG_PREFIXES, read_raw_pairs, split_pairs
+    from core.seq2seq.data import prepare_pairs
 
     data_path = Path(DEFAULT_DATA)
     data = translator(path).meta.get("data", {})
@@ -55,7 +56,10 @@ def test_examples(path: str | None = None, n: int = 40) -> tuple[list[tuple[str,
     if not data_path.exists():
         return [], (f"The corpus is not at {data_path} on this machine, so no test sentences "
                     "can be shown; type your own.")
-    split = split_pairs(load_pairs(data_path), seed=int(data.get("split_seed", 0)),
+    # the same pairs and split the checkpoint was trained with (with or without the filter)
+    prefixes = ENG_PREFIXES if data.get("exercise_filter", True) else None
+    pairs = prepare_pairs(read_raw_pairs(data_path), prefixes=prefixes)
+    split = split_pairs(pairs, seed=int(data.get("split_seed", 0)),
                         by=str(data.get("split_by", "pair")))
     pairs = split.unseen_source("test")
     step = max(1, len(pairs) // n)

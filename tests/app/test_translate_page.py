@@ -134,18 +134,23 @@ def test_a_model_trained_in_this_session_can_be_chosen(tmp_path):
     path = _session_checkpoint(tmp_path, {"data": {"file": "upload.txt"}})
     at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"),
                            default_timeout=120)
-    at.session_state["seq2seq_checkpoint"] = {"path": path, "label": "hidden 8, 1 epoch"}
+    at.session_state["seq2seq_checkpoint"] = {"path": path, "label": "your model: hidden 8"}
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception
-    shipped = headline(at)
-    assert at.radio(key="model").value == "shipped"
-    at.radio(key="model").set_value("mine").run()
-    assert not at.exception
+    # a newly trained model is preselected
+    assert at.radio(key="model").value == "mine"
+    assert "your model: hidden 8" in at.radio(key="model").options
     mine = load_translator(path).translate("je suis tres fatigue .", beam=1)
     assert headline(at) == " ".join(mine.words)
-    assert headline(at) != shipped
     assert "trained on an uploaded file" in texts(at)  # no shared-corpus examples for it
+    at.radio(key="model").set_value("shipped").run()
+    assert not at.exception
+    shipped = load_translator().translate("je suis tres fatigue .", beam=1)
+    assert headline(at) == " ".join(shipped.words) != " ".join(mine.words)
+    # the choice sticks on the next run (the model is no longer new)
+    at.run()
+    assert at.radio(key="model").value == "shipped"
 
 
 def test_a_broken_session_checkpoint_falls_back_to_the_shipped_model(tmp_path):
@@ -156,7 +161,7 @@ def test_a_broken_session_checkpoint_falls_back_to_the_shipped_model(tmp_path):
     at.session_state["seq2seq_checkpoint"] = {"path": path, "label": "broken"}
     at.run()
     at.switch_page(PAGE).run()
-    at.radio(key="model").set_value("mine").run()
+    assert at.radio(key="model").value == "mine"
     assert not at.exception
     assert "could not be loaded" in "\n".join(e.value for e in at.error)
     assert "Falling back to the shipped model" in texts(at)

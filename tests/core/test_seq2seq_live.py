@@ -1,0 +1,323 @@
+"""Live training for the Train page: the one-at-a-time queue, stop, cancel, time cap, configs.
+
+Trains tiny models on a made-up corpus ("i am NAME ." / "je suis NAME ."), not on sentences of
+the real corpus."""
+
+import io
+import math
+import time
+import zipfile
+
+import pytest
+
+from core.seq2seq.data import CorpusError, Pair, load_pairs
+from core.seq2seq.live import (
+    MAX_MINUTES,
+    JobStatus,
+    LiveConfig,
+    QueueError,
+    TrainingQueue,
+    batches_per_epoch,
+    checkpoint_zip,
+    estimate_seconds,
+    make_split,
+    prepare_corpus,
+)
+from core.seq2seq.translator import load_translator
+
+WHO = [
+    ("i am", "je suis"),
+    ("he is", "il est"),
+    ("she is", "elle est"),
+    ("you are", "tu es"),
+    ("we are", "nous sommes"),
+    ("they are", "ils sont"),
+]
+NAMES = [
+    "anna",
+    "bruno",
+    "chloe",
+    "david",
+    "emma",
+    "felix",
+    "gina",
+    "hugo",
+    "ines",
+    "jules",
+    "karim",
+    "lea",
+    "marc",
+    "nina",
+    "oscar",
+    "paul",
+    "rosa",
+    "sami",
+]
+
+
+def synthetic_text() -> str:
+    lines = []
+    for en, fr in WHO:
+        for n in NAMES:
+            lines.append(f"{en} {n} .\t{fr} {n} .")
+            lines.append(f"{en} not {n} !\t{fr.split()[0]} ne {fr.split()[1]} pas {n} !")
+    return "\n".join(lines) + "\n"
+
+
+TEXT = synthetic_text()
+PAIRS = tuple(load_pairs(TEXT))
+TINY = dict(hidden=16, batch=16, val_pairs=40, samples=3)
+
+
+@pytest.fixture
+def queue(tmp_path):
+    q = TrainingQueue(workdir=tmp_path / "ckpt", keep=3)
+    yield q
+    q.shutdown()
+
+
+def wait_for(q: TrainingQueue, job: int, pred, timeout: float = 30.0) -> JobStatus:
+    deadline = time.monotonic() + timeout
+    while True:
+        s = q.status(job)
+        if pred(s):
+            return s
+        assert time.monotonic() < deadline, f"timed out waiting; last status {s.state}"
+        time.sleep(0.02)
+
+
+# ------------------------------------------------------------------ settings and data
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (dict(pairs=-1), "training pairs"),
+        (dict(pairs=2.5), "training pairs"),
+        (dict(epochs=0), "Epochs"),
+        (dict(epochs=101), "Epochs"),
+        (dict(teacher_forcing=1.5), "teacher forcing"),
+        (dict(teacher_forcing=-0.1), "teacher forcing"),
+        (dict(hidden=4), "hidden size"),
+        (dict(hidden=True), "hidden size"),
+        (dict(minutes=0), "time cap"),
+        (dict(minutes=MAX_MINUTES + 0.1), "time cap"),
+        (dict(minutes=math.nan), "time cap"),
+        (dict(seed=-1), "seed"),
+        (dict(batch=0), "batch"),
+        (dict(lr=0), "learning rate"),
+        (dict(ema=1.0), "ema"),
+        (dict(exercise_filter="yes"), "exercise_filter"),
+        (dict(test_pairs=0), "test_pairs"),
+    ],
+)
+def test_bad_configs_raise_readable_value_errors(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        LiveConfig(**kwargs)
+
+
+def test_default_config_maps_to_fast_train_settings():
+    cfg = LiveConfig()
+    assert cfg.minutes <= MAX_MINUTES and cfg.hidden == 128 and cfg.teacher_forcing == 1.0
+    tc = cfg.train_config(6761)
+    assert (tc.extra_data, tc.emb, tc.hidden, tc.epochs, tc.decay) == (False, 128, 128, 30, False)
+    assert tc.minutes == cfg.minutes and tc.eval_every == 6761  # one validation per epoch
+    assert LiveConfig(epochs=5).train_config(6761).eval_every == math.ceil(6761 / 4)
+    assert LiveConfig(epochs=5).train_config(300).eval_every == 300  # >= 200 pairs apart
+    assert 60 < estimate_seconds(6761, cfg) < 150  # "about two minutes"
+    assert estimate_seconds(6761, LiveConfig(hidden=256)) > estimate_seconds(6761, cfg)
+    assert batches_per_epoch(100, 16) == 7 and batches_per_epoch(3201, 64) == 51
+    assert "30 epochs · hidden 128" in cfg.describe(6761)
+
+
+def test_prepare_corpus_reads_uploads_and_names_problems():
+    c = prepare_corpus(TEXT.encode(), name="toy.txt")
+    assert len(c.pairs) == len(PAIRS) == 216 and c.name == "toy.txt" and c.lines == 216
+    with pytest.raises(CorpusError, match="Line 2 has no tab"):
+        prepare_corpus(b"i am anna .\tje suis anna .\nno tab here\n")
+    with pytest.raises(CorpusError, match="Line 1 is not valid UTF-8"):
+        prepare_corpus(b"i am \xff\tje suis\n")
+    with pytest.raises(CorpusError, match="empty"):
+        prepare_corpus(b"")
+    with pytest.raises(CorpusError, match="32 MB limit"):
+        prepare_corpus(b"x" * (50 * 2**20))
+    # the exercise's filter keeps only "i am", "he is" ... sentences
+    other = "\n".join(
+        f"the {n} {en} .\tle {n} {fr} ."
+        for n in NAMES
+        for en, fr in (("sleeps", "dort"), ("eats", "mange"))
+    )
+    with pytest.raises(CorpusError, match="Only 0 of the 36 pairs.*without the exercise"):
+        prepare_corpus(other)
+    assert len(prepare_corpus(other, exercise_filter=False).pairs) == 36
+
+
+def test_split_subsets_the_training_part_only():
+    full = make_split(PAIRS, LiveConfig())
+    small = make_split(PAIRS, LiveConfig(pairs=50))
+    assert len(small.train) == 50 and set(small.train) <= set(full.train)
+    assert (small.val, small.test) == (full.val, full.test)
+    assert make_split(PAIRS, LiveConfig(pairs=50)).train == small.train  # seeded
+    assert make_split(PAIRS, LiveConfig(pairs=10_000)).train == full.train
+    same = [Pair("je suis anna .", f"i am anna {i} .") for i in range(30)]
+    with pytest.raises(CorpusError, match="too few distinct French sentences"):
+        make_split(same, LiveConfig())
+
+
+# ------------------------------------------------------------------ a whole job
+
+
+def test_tiny_training_finishes_with_history_samples_and_a_loadable_checkpoint(queue, tmp_path):
+    cfg = LiveConfig(epochs=3, **TINY)
+    job = queue.submit(PAIRS, cfg, owner="a", label="Ada", source="toy.txt")
+    s = queue.wait(job, timeout=60)
+    assert s.state == "done" and s.ended_by == "epochs" and s.error == ""
+    assert s.progress == 1.0 and s.position is None and s.eta is None
+    assert s.split_sizes[0] > 150 and s.epochs_done == pytest.approx(3.0)
+    k = cfg.rounds_per_epoch(s.split_sizes[0])
+    assert len(s.history) == 3 * k
+    assert [r["epochs"] for r in s.history][-1] == pytest.approx(3.0)
+    for r in s.history:
+        assert {"train_loss", "val_loss", "val_bleu", "seconds"} <= set(r)
+        assert math.isfinite(r["train_loss"]) and math.isfinite(r["val_loss"])
+    assert len(s.samples) == 3 and all(x.output for x in s.samples)
+    assert s.sample_round == len(s.history)
+    assert s.test_bleu is not None and 0 <= s.test_bleu <= 100 and s.test_n > 0
+    assert s.model_label().startswith("your model: hidden 16, 3 epochs, test BLEU")
+    tr = load_translator(s.checkpoint)
+    assert tr.metrics["test"]["bleu"] == s.test_bleu and tr.meta["label"] == "Ada"
+    out = tr.translate("Je suis Anna.")
+    assert out.attention.shape == (len(out.words), len(out.source))
+    blob = checkpoint_zip(s.checkpoint)
+    with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+        names = set(zf.namelist())
+        assert {"sequence-lab-model/weights.pt", "sequence-lab-model/model.json"} <= names
+        zf.extractall(tmp_path / "unzipped")
+    assert load_translator(tmp_path / "unzipped" / "sequence-lab-model").translate("il est hugo")
+
+
+def test_one_at_a_time_in_fifo_order_with_positions_cancel_and_stop(queue):
+    long = LiveConfig(epochs=100, minutes=1.0, **TINY)
+    a = queue.submit(PAIRS, long, owner="a", label="first")
+    b = queue.submit(PAIRS, long, owner="b", label="second")
+    c = queue.submit(PAIRS, long, owner="c", label="third")
+    sa = wait_for(queue, a, lambda s: s.state == "running" and s.history)
+    assert [(s.id, s.state, s.position) for s in queue.jobs()] == [
+        (a, "running", 0),
+        (b, "waiting", 1),
+        (c, "waiting", 2),
+    ]
+    sb, sc = queue.status(b), queue.status(c)
+    assert 0 < sa.eta <= 75 and 0 < sa.progress < 1
+    assert sb.eta <= 60 + 15 and sc.eta > sb.eta  # bounded by the caps of the jobs ahead
+    # a waiting job can leave the line; the one behind moves up
+    assert queue.cancel(b) and queue.status(b).state == "cancelled"
+    assert not queue.cancel(b) and not queue.cancel(a)  # only waiting jobs can be cancelled
+    assert queue.status(c).position == 1
+    # stopping the running job is quick and still gives a checkpoint
+    t0 = time.monotonic()
+    assert queue.stop(a)
+    sa = queue.wait(a, timeout=20)
+    assert time.monotonic() - t0 < 5
+    assert sa.state == "stopped" and sa.ended_by == "stop" and sa.epochs_done < 100
+    assert load_translator(sa.checkpoint).translate("tu es lea .").source
+    # next in line runs, and never two at once
+    sc = wait_for(queue, c, lambda s: s.state == "running")
+    assert sc.started >= sa.finished
+    assert [s.state for s in queue.jobs()] == ["running"]
+    assert queue.stop(c) and queue.wait(c, timeout=20).state == "stopped"
+    assert not queue.stop(c) and queue.jobs() == []
+
+
+def test_stop_before_the_first_validation_still_gives_a_checkpoint(queue):
+    job = queue.submit(PAIRS, LiveConfig(epochs=100, **TINY), owner="a")
+    wait_for(queue, job, lambda s: s.phase == "training")
+    queue.stop(job)
+    s = queue.wait(job, timeout=20)
+    assert s.state == "stopped" and len(s.history) >= 1 and s.checkpoint is not None
+
+
+def test_the_time_cap_ends_a_job(queue):
+    cap = 0.04  # minutes: 2.4 s
+    job = queue.submit(PAIRS, LiveConfig(epochs=100, minutes=cap, **TINY), owner="a")
+    s = queue.wait(job, timeout=30)
+    assert s.state == "done" and s.ended_by == "time cap" and s.epochs_done < 100
+    assert s.history[-1]["seconds"] < cap * 60 + 2
+    assert s.elapsed < cap * 60 + 10 and s.checkpoint is not None
+
+
+def test_limits_one_job_per_owner_and_a_bounded_line(tmp_path):
+    q = TrainingQueue(workdir=tmp_path, max_waiting=1)
+    try:
+        long = LiveConfig(epochs=100, minutes=1.0, **TINY)
+        a = q.submit(PAIRS, long, owner="a")
+        with pytest.raises(QueueError, match="You already have job"):
+            q.submit(PAIRS, long, owner="a")
+        wait_for(q, a, lambda s: s.state == "running")
+        q.submit(PAIRS, long, owner="b")
+        with pytest.raises(QueueError, match="already waiting"):
+            q.submit(PAIRS, long, owner="c")
+        with pytest.raises(CorpusError, match="at least"):
+            q.submit(PAIRS[:5], long, owner="d")
+    finally:
+        t0 = time.monotonic()
+        q.shutdown()
+        assert time.monotonic() - t0 < 10
+    assert all(not s.active for s in (q.status(1), q.status(2)))
+
+
+def test_data_that_cannot_be_split_is_refused_at_once(queue):
+    same = [Pair("je suis anna .", f"i am anna {chr(97 + i)} .") for i in range(25)]
+    with pytest.raises(CorpusError, match="too few distinct French sentences"):
+        queue.submit(same, LiveConfig(**TINY), owner="a")
+    assert queue.jobs() == []
+
+
+def test_a_failing_job_reports_without_stopping_the_queue(queue, monkeypatch):
+    from core.seq2seq import live
+
+    real_train = live.train
+
+    def flaky(split, cfg, **kw):
+        if cfg.hidden == 17:
+            raise RuntimeError("out of memory\nwith details")
+        return real_train(split, cfg, **kw)
+
+    monkeypatch.setattr(live, "train", flaky)
+    bad = queue.submit(PAIRS, LiveConfig(**{**TINY, "hidden": 17}), owner="a")
+    good = queue.submit(PAIRS, LiveConfig(epochs=1, **TINY), owner="b")
+    s = queue.wait(bad, timeout=20)
+    assert s.state == "failed" and s.error == "RuntimeError: out of memory"
+    assert s.checkpoint is None and s.position is None
+    assert queue.wait(good, timeout=60).state == "done"
+
+
+def test_old_checkpoints_are_removed(tmp_path):
+    q = TrainingQueue(workdir=tmp_path, keep=1)
+    try:
+        first = q.submit(PAIRS, LiveConfig(epochs=1, **TINY), owner="a")
+        s1 = q.wait(first, timeout=60)
+        second = q.submit(PAIRS, LiveConfig(epochs=1, **TINY), owner="a")
+        s2 = q.wait(second, timeout=60)
+    finally:
+        q.shutdown()
+    assert s2.checkpoint is not None
+    assert q.status(first).checkpoint is None  # deleted: only the newest is kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"job-{second}"]
+    with pytest.raises(ValueError, match="No checkpoint directory"):
+        checkpoint_zip(s1.checkpoint)
+
+
+def test_train_hooks_stop_and_report_rounds():
+    from core.seq2seq.train import train
+
+    cfg = LiveConfig(epochs=4, **TINY)
+    split = make_split(PAIRS, cfg)
+    tc = cfg.train_config(len(split.train))
+    rounds = []
+    res = train(split, tc, on_round=lambda row, model: rounds.append((row, model.training)))
+    assert [r["round"] for r, _ in rounds] == [r["round"] for r in res.history]
+    assert not any(training for _, training in rounds)  # the validated model, in eval mode
+    calls = []
+    res = train(split, tc, should_stop=lambda: calls.append(1) or len(calls) > 2)
+    assert len(res.history) == 1 and len(calls) == 3  # one round, validated, then out
