@@ -11,37 +11,10 @@ from streamlit.testing.v1 import AppTest
 from core.seq2seq import DEFAULT_DATA, load_translator
 from tests.app.helpers import open_page as _open
 from tests.app.helpers import texts
+from tests.toy_corpus import toy_corpus
 
 PAGE = "pages/5_Train.py"
-WHO = [
-    ("i am", "je suis"),
-    ("he is", "il est"),
-    ("she is", "elle est"),
-    ("you are", "tu es"),
-    ("we are", "nous sommes"),
-    ("they are", "ils sont"),
-]
-NAMES = [
-    "anna",
-    "bruno",
-    "chloe",
-    "david",
-    "emma",
-    "felix",
-    "gina",
-    "hugo",
-    "ines",
-    "jules",
-    "karim",
-    "lea",
-    "marc",
-    "nina",
-    "oscar",
-    "paul",
-    "rosa",
-    "sami",
-]
-TOY = "".join(f"{en} {n} .\t{fr} {n} .\n" for en, fr in WHO for n in NAMES).encode()
+TOY = toy_corpus()
 
 
 def open_page(query: dict | None = None) -> AppTest:

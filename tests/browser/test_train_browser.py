@@ -7,19 +7,11 @@ import pytest
 
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_pages_browser import CHART, check_clean, settle
+from tests.toy_corpus import toy_corpus
 
 pytestmark = pytest.mark.browser
 
-WHO = [
-    ("i am", "je suis"),
-    ("he is", "il est"),
-    ("she is", "elle est"),
-    ("you are", "tu es"),
-    ("we are", "nous sommes"),
-    ("they are", "ils sont"),
-]
-NAMES = ["anna", "bruno", "chloe", "david", "emma", "felix", "gina", "hugo", "ines", "jules"]
-TOY = "".join(f"{en} {n} .\t{fr} {n} .\n" for en, fr in WHO for n in NAMES).encode()
+TOY = toy_corpus(10)
 
 
 def test_train_deep_link_is_the_first_visit(fresh_server, page):

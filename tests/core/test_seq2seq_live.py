@@ -24,35 +24,7 @@ from core.seq2seq.live import (
     prepare_corpus,
 )
 from core.seq2seq.translator import load_translator
-
-WHO = [
-    ("i am", "je suis"),
-    ("he is", "il est"),
-    ("she is", "elle est"),
-    ("you are", "tu es"),
-    ("we are", "nous sommes"),
-    ("they are", "ils sont"),
-]
-NAMES = [
-    "anna",
-    "bruno",
-    "chloe",
-    "david",
-    "emma",
-    "felix",
-    "gina",
-    "hugo",
-    "ines",
-    "jules",
-    "karim",
-    "lea",
-    "marc",
-    "nina",
-    "oscar",
-    "paul",
-    "rosa",
-    "sami",
-]
+from tests.toy_corpus import NAMES, WHO
 
 
 def synthetic_text() -> str:
