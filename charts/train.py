@@ -41,29 +41,28 @@ def _x_axis(epochs: float | None, history: Sequence[dict]) -> dict:
     )
 
 
+def _curve(x, y, name: str, color: str, symbol: str, fmt: str, dash: str = "solid"):
+    """One lines-and-markers series against epochs; ``fmt`` formats y in the hover text."""
+    return go.Scatter(
+        x=x,
+        y=y,
+        name=name,
+        mode="lines+markers",
+        line=dict(color=color, width=2, dash=dash),
+        marker=dict(symbol=symbol, size=7 if symbol == "diamond" else 6),
+        hovertemplate=f"epoch %{{x:.2f}}<br>{name} %{{y:{fmt}}}<extra></extra>",
+    )
+
+
 def loss_curves(history: Sequence[dict], epochs: float | None = None) -> go.Figure:
     """Training loss (mean over each round's batches, with dropout on) and validation loss
     (after the round) against epochs, both in nats per target word."""
     x = [r["epochs"] for r in history]
     traces = [
-        go.Scatter(
-            x=x,
-            y=[r["train_loss"] for r in history],
-            name="training loss",
-            mode="lines+markers",
-            line=dict(color=TRAIN_COLOR, width=2),
-            marker=dict(symbol="circle", size=6),
-            hovertemplate="epoch %{x:.2f}<br>training loss %{y:.3f}<extra></extra>",
-        ),
-        go.Scatter(
-            x=x,
-            y=[r["val_loss"] for r in history],
-            name="validation loss",
-            mode="lines+markers",
-            line=dict(color=VAL_COLOR, width=2, dash="dash"),
-            marker=dict(symbol="diamond", size=7),
-            hovertemplate="epoch %{x:.2f}<br>validation loss %{y:.3f}<extra></extra>",
-        ),
+        _curve(x, [r["train_loss"] for r in history], "training loss", TRAIN_COLOR, "circle",
+               ".3f"),
+        _curve(x, [r["val_loss"] for r in history], "validation loss", VAL_COLOR, "diamond",
+               ".3f", dash="dash"),
     ]
     ys = [v for r in history for v in (r["train_loss"], r["val_loss"]) if math.isfinite(v)]
     top = max(ys, default=5.0)
@@ -89,17 +88,7 @@ def bleu_curve(
     the end when known."""
     x = [r["epochs"] for r in history]
     y = [r["val_bleu"] for r in history]
-    traces = [
-        go.Scatter(
-            x=x,
-            y=y,
-            name="validation BLEU",
-            mode="lines+markers",
-            line=dict(color=BLEU_COLOR, width=2),
-            marker=dict(symbol="square", size=6),
-            hovertemplate="epoch %{x:.2f}<br>validation BLEU %{y:.1f}<extra></extra>",
-        ),
-    ]
+    traces = [_curve(x, y, "validation BLEU", BLEU_COLOR, "square", ".1f")]
     if test_bleu is not None and history:
         traces.append(
             go.Scatter(

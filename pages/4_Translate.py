@@ -33,8 +33,9 @@ if mine:
     )
     path = mine["path"] if choice == "mine" else None
 else:
-    st.caption("Model: the shipped checkpoint. Train your own on the "
-               "[Train](/Train) page and it can be used here for this session.")
+    st.caption("Model: the shipped checkpoint.")
+    st.page_link("pages/5_Train.py", icon=":material/model_training:",
+                 label="Train your own model: it can be used here for this session")
 
 try:
     tr = state.translator(path)

@@ -1,6 +1,7 @@
 """The Train page's server-wide training queue, its corpora and small text helpers.
 
-torch is imported only inside the functions here (through ``core.seq2seq.live``).
+torch is imported only inside the functions here (through ``core.seq2seq.live``), so the page's
+title and text appear while torch loads.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ PAIR_CHOICES = ["100", "250", "500", "1000", "2000", "4000", "all"]
 HIDDEN_CHOICES = [32, 64, 128, 256]
 MAX_EPOCHS = 60
 MINUTES = (0.5, 10.0)  # the time-cap slider; core.seq2seq.live.MAX_MINUTES is the hard bound
-MAX_UPLOAD_MB = 32  # as core.seq2seq.data.MAX_UPLOAD_BYTES
+MAX_UPLOAD_MB = 32  # = core.seq2seq.data.MAX_UPLOAD_BYTES (a test holds them equal)
 MAX_LABEL = 30
 DEFAULTS = {
     "data": "shared corpus",
@@ -75,12 +76,7 @@ def _upload_corpus(file_id: str, name: str, exercise_filter: bool, _data: bytes)
 
 def uploaded_corpus(upload, exercise_filter: bool):
     """(Corpus, "") for an ``st.file_uploader`` file, or (None, the reason, naming the line
-    or the limit)."""
-    if upload.size > MAX_UPLOAD_MB * 2**20:  # do not even read it
-        return None, (
-            f"{upload.name}: the upload is {upload.size / 2**20:.1f} MB, over the "
-            f"{MAX_UPLOAD_MB} MB limit."
-        )
+    or the limit; ``read_raw_pairs`` checks the size)."""
     return _upload_corpus(upload.file_id, upload.name, exercise_filter, upload.getvalue())
 
 

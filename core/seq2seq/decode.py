@@ -23,12 +23,13 @@ TOP_K = 5
 MAX_BEAM = 10
 
 NEVER_OUTPUT = (SOS, PAD)  # tokens a decoder may score but must never write
+_NEVER_OUTPUT = torch.tensor(NEVER_OUTPUT)  # built once: _allowed runs at every decoding step
 
 
 def _allowed(logp: torch.Tensor) -> torch.Tensor:
     """logp (B, V) with the start and padding tokens ruled out (an undertrained model can give
     them mass; they are inputs, never words of a translation)."""
-    return logp.index_fill(1, torch.tensor(NEVER_OUTPUT), float("-inf"))
+    return logp.index_fill(1, _NEVER_OUTPUT, float("-inf"))
 
 
 @dataclass(frozen=True, eq=False)

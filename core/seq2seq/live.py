@@ -47,6 +47,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from core.seq2seq.data import (
@@ -60,8 +61,14 @@ from core.seq2seq.data import (
     split_pairs,
 )
 from core.seq2seq.evaluate import evaluate, translate_batch
-from core.seq2seq.model import load_checkpoint, save_checkpoint
-from core.seq2seq.train import METRICS_FILE, TrainConfig, train, training_vocabs
+from core.seq2seq.model import save_checkpoint
+from core.seq2seq.train import (
+    METRICS_FILE,
+    TrainConfig,
+    batches_per_epoch,
+    train,
+    training_vocabs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +97,10 @@ MIN_ROUND_PAIRS = 1000
 
 def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 @dataclass(frozen=True)
@@ -140,7 +151,7 @@ class LiveConfig:
                 f"Epochs must be a whole number from 1 to {MAX_EPOCHS}, got {self.epochs!r}."
             )
         tf = self.teacher_forcing
-        if isinstance(tf, bool) or not isinstance(tf, (int, float)) or not 0 <= tf <= 1:
+        if not _is_number(tf) or not 0 <= tf <= 1:
             raise ValueError(f"The teacher forcing ratio must be a number from 0 to 1, got {tf!r}.")
         if not _is_int(self.hidden) or not MIN_HIDDEN <= self.hidden <= MAX_HIDDEN:
             raise ValueError(
@@ -148,12 +159,7 @@ class LiveConfig:
                 f"{MAX_HIDDEN}, got {self.hidden!r}."
             )
         m = self.minutes
-        if (
-            isinstance(m, bool)
-            or not isinstance(m, (int, float))
-            or not math.isfinite(m)
-            or not 0 < m <= MAX_MINUTES
-        ):
+        if not _is_number(m) or not math.isfinite(m) or not 0 < m <= MAX_MINUTES:
             raise ValueError(
                 f"The time cap must be more than 0 and at most {MAX_MINUTES:g} minutes, got {m!r}."
             )
@@ -169,17 +175,9 @@ class LiveConfig:
             raise ValueError(
                 f"The batch size must be a whole number from 1 to 1024, got {self.batch!r}."
             )
-        if (
-            isinstance(self.lr, bool)
-            or not isinstance(self.lr, (int, float))
-            or not (0 < self.lr <= 1)
-        ):
+        if not _is_number(self.lr) or not 0 < self.lr <= 1:
             raise ValueError(f"The learning rate must be in (0, 1], got {self.lr!r}.")
-        if (
-            isinstance(self.ema, bool)
-            or not isinstance(self.ema, (int, float))
-            or not (0 <= self.ema < 1)
-        ):
+        if not _is_number(self.ema) or not 0 <= self.ema < 1:
             raise ValueError(f"ema must be in [0, 1), got {self.ema!r}.")
         for name in ("val_pairs", "samples", "test_pairs"):
             v = getattr(self, name)
@@ -243,14 +241,7 @@ def estimate_seconds(n_train: int, cfg: LiveConfig) -> float:
     the tabled throughput (interpolated in the hidden size), 1.4x slower without full teacher
     forcing, plus the tabled time per validation round."""
     sizes = sorted(PAIRS_PER_S)
-    h = min(max(cfg.hidden, sizes[0]), sizes[-1])
-    lo = max(s for s in sizes if s <= h)
-    hi = min(s for s in sizes if s >= h)
-    rate = (
-        PAIRS_PER_S[lo]
-        if lo == hi
-        else (PAIRS_PER_S[lo] + (PAIRS_PER_S[hi] - PAIRS_PER_S[lo]) * (h - lo) / (hi - lo))
-    )
+    rate = float(np.interp(cfg.hidden, sizes, [PAIRS_PER_S[s] for s in sizes]))  # clamped
     if cfg.teacher_forcing < 1:
         rate /= 1.4
     rounds = cfg.epochs * cfg.rounds_per_epoch(n_train)
@@ -341,12 +332,6 @@ def sample_pairs(val: Sequence[Pair], n: int) -> list[Pair]:
     on the French side when there are enough of those."""
     longer = [p for p in val if len(p.fr.split()) >= 5]
     return spread(longer if len(longer) >= n else list(val), n)
-
-
-def batches_per_epoch(n: int, batch: int) -> int:
-    """Batches of ``core.seq2seq.train.make_batches`` for ``n`` items (chunks of 50 batches)."""
-    size = batch * 50
-    return sum(math.ceil(min(size, n - c) / batch) for c in range(0, n, size))
 
 
 # --------------------------------------------------------------------------------------------
@@ -668,10 +653,8 @@ class TrainingQueue:
                 eta = self._remaining_bound(job)
         elif job.state == "waiting":
             position = self._line.index(job) + 1
-            ahead = ([self._running] if self._running is not None else []) + list(self._line)[
-                : position - 1
-            ]
-            eta = sum(self._remaining_bound(j) for j in ahead)
+            active = self._active()  # the running job, then the line
+            eta = sum(self._remaining_bound(j) for j in active[: active.index(job)])
         elif job.state in ("done", "stopped"):
             progress = 1.0
         test = job.test or {}
@@ -793,10 +776,14 @@ class TrainingQueue:
                 "exercise_filter": cfg.exercise_filter,
             },
         }
-        save_checkpoint(out, res.model, res.src_vocab, res.tgt_vocab, meta)
-        # score the weights as saved (float16 on disk), then store the scores with them
-        model, sv, tv, _ = load_checkpoint(out)
-        test = evaluate(model, spread(split.test, cfg.test_pairs), sv, tv, n_examples=0)
+        # score the weights as the checkpoint stores them (float16), then save them once
+        with torch.no_grad():
+            for t in res.model.state_dict().values():
+                t.copy_(t.to(torch.float16))
+        test = evaluate(
+            res.model, spread(split.test, cfg.test_pairs), res.src_vocab, res.tgt_vocab,
+            n_examples=0,
+        )
         epochs_done = round(job.batches_done / per_epoch, 2)
         meta["metrics"] = {
             "test": test.as_dict(),

@@ -189,16 +189,20 @@ def make_batch(items: Sequence[tuple[list[int], list[int]]]) -> Batch:
     return Batch(src, src_len, tgt_in, tgt_out, tgt_out != PAD)
 
 
+BUCKET_BATCHES = 50  # shuffled pairs are sorted by length in chunks of this many batches
+
+
 def make_batches(items, batch: int, rng: random.Random | None) -> list[Batch]:
-    """Bucketed batches: shuffle (when ``rng``), sort chunks of 50 batches by source length,
-    cut into batches, shuffle the batches.  Without ``rng`` the order is by length."""
+    """Bucketed batches: shuffle (when ``rng``), sort chunks of ``BUCKET_BATCHES`` batches by
+    source length, cut into batches, shuffle the batches.  Without ``rng`` the order is by
+    length."""
     idx = list(range(len(items)))
     if rng is None:
         idx.sort(key=lambda i: (len(items[i][0]), len(items[i][1])))
         chunks = [idx]
     else:
         rng.shuffle(idx)
-        size = batch * 50
+        size = batch * BUCKET_BATCHES
         chunks = [
             sorted(idx[c : c + size], key=lambda i: (len(items[i][0]), len(items[i][1])))
             for c in range(0, len(idx), size)
@@ -211,6 +215,12 @@ def make_batches(items, batch: int, rng: random.Random | None) -> list[Batch]:
     if rng is not None:
         rng.shuffle(out)
     return out
+
+
+def batches_per_epoch(n: int, batch: int) -> int:
+    """How many batches ``make_batches`` (with an ``rng``) cuts from ``n`` items."""
+    size = batch * BUCKET_BATCHES
+    return sum(math.ceil(min(size, n - c) / batch) for c in range(0, n, size))
 
 
 # --------------------------------------------------------------------------------------------

@@ -120,6 +120,13 @@ def test_bad_uploads_get_a_message_naming_the_line_or_limit(blob, expected):
     assert start_button(at).disabled
 
 
+def test_the_uploader_limit_is_the_readers_limit():
+    from core.seq2seq.data import MAX_UPLOAD_BYTES
+    from ui.train_state import MAX_UPLOAD_MB
+
+    assert MAX_UPLOAD_MB * 2**20 == MAX_UPLOAD_BYTES
+
+
 def test_a_tiny_training_runs_to_the_end_and_hands_its_model_to_translate():
     at = upload(open_page({"data": "my own file", "hidden": "32", "epochs": "3"}), TOY, "toy.txt")
     assert "108 usable pairs in *toy.txt* → training on **86**" in texts(at)
