@@ -26,8 +26,14 @@ TRAIN = "pages/5_Train.py"
 # distinct sentences, so every rerun translates anew (no cache hit): "after a new sentence"
 NEW_SENTENCES = tuple(
     f"{who} {verb} {adj} ."
-    for who, verb in (("je", "suis"), ("il", "est"), ("elle", "est"), ("nous", "sommes"),
-                      ("vous", "etes"), ("ils", "sont"))
+    for who, verb in (
+        ("je", "suis"),
+        ("il", "est"),
+        ("elle", "est"),
+        ("nous", "sommes"),
+        ("vous", "etes"),
+        ("ils", "sont"),
+    )
     for adj in ("fatigue", "content", "en retard", "pret", "malade", "occupe")
 )
 

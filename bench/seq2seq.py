@@ -32,22 +32,44 @@ from core.seq2seq.train import batch_loss, encode_pairs, make_batches
 from core.seq2seq.translator import DEFAULT_CHECKPOINT, Translator, load_translator
 
 FALLBACK_SENTENCES = [  # made up, used only when the corpus is absent
-    "je suis tres fatigue .", "il est en retard .", "nous sommes prets .", "tu es triste ?",
-    "elle est tres occupee .", "vous etes mon ami .", "ils sont a la maison .",
-    "je suis heureux de te voir .", "il est plus grand que moi .", "je ne suis pas un enfant .",
+    "je suis tres fatigue .",
+    "il est en retard .",
+    "nous sommes prets .",
+    "tu es triste ?",
+    "elle est tres occupee .",
+    "vous etes mon ami .",
+    "ils sont a la maison .",
+    "je suis heureux de te voir .",
+    "il est plus grand que moi .",
+    "je ne suis pas un enfant .",
 ]
 
 
 class Ours:
     """Training steps of our model on the training split, in bucketed batches."""
 
-    def __init__(self, split, hidden: int, emb: int, bidirectional: bool, batch: int,
-                 dropout: float, seed: int = 0):
+    def __init__(
+        self,
+        split,
+        hidden: int,
+        emb: int,
+        bidirectional: bool,
+        batch: int,
+        dropout: float,
+        seed: int = 0,
+    ):
         torch.manual_seed(seed)
         sv = build_vocab(p.fr for p in split.train)
         tv = build_vocab(p.en for p in split.train)
-        cfg = ModelConfig(len(sv), len(tv), emb=emb, hidden=hidden, bidirectional=bidirectional,
-                          cutoffs=default_cutoffs(len(tv)), dropout=dropout)
+        cfg = ModelConfig(
+            len(sv),
+            len(tv),
+            emb=emb,
+            hidden=hidden,
+            bidirectional=bidirectional,
+            cutoffs=default_cutoffs(len(tv)),
+            dropout=dropout,
+        )
         self.model = Seq2Seq(cfg).train()
         self.opt = torch.optim.Adam(self.model.parameters(), lr=2e-3, fused=True)
         self.batches = make_batches(encode_pairs(split.train, sv, tv), batch, random.Random(seed))
@@ -79,15 +101,18 @@ def median_ms(fn, items) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.seq2seq")
-    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2],
-                    help="thread counts for the throughput comparison; the first one is used "
-                         "for the rest")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="thread counts for the throughput comparison; the first one is used for the rest",
+    )
     ap.add_argument("--pairs", type=int, default=2000, help="training pairs per round")
     ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args()
     torch.set_num_threads(a.threads[0])
-    print(f"torch {torch.__version__}; latency and the shipped config at {a.threads[0]} "
-          f"thread(s)")
+    print(f"torch {torch.__version__}; latency and the shipped config at {a.threads[0]} thread(s)")
 
     have_corpus = DEFAULT_DATA.is_file()
     if have_corpus:
@@ -95,8 +120,10 @@ def main() -> None:
         split = split_pairs(pairs, seed=0)
         print(f"{len(pairs):,} filtered pairs, split train/val/test {split.sizes()}")
 
-        print(f"training throughput at hidden 128, {a.rounds} alternating rounds of {a.pairs} "
-              f"pairs each (medians):")
+        print(
+            f"training throughput at hidden 128, {a.rounds} alternating rounds of {a.pairs} "
+            f"pairs each (medians):"
+        )
         for threads in a.threads:
             torch.set_num_threads(threads)
             rec = build_recipe(split, hidden=128, seed=0)
@@ -105,15 +132,22 @@ def main() -> None:
             ours.run(256)
             r_rec, r_ours = [], []
             for k in range(a.rounds):
-                r_rec.append(train_recipe(rec, split.train, epochs=1, max_pairs=a.pairs,
-                                          seed=k)["pairs_per_s"])
+                r_rec.append(
+                    train_recipe(rec, split.train, epochs=1, max_pairs=a.pairs, seed=k)[
+                        "pairs_per_s"
+                    ]
+                )
                 r_ours.append(ours.run(a.pairs))
             m_rec, m_ours = statistics.median(r_rec), statistics.median(r_ours)
-            print(f"  {threads} thread(s): recipe (batch 32, per-token decoder, padded to 10) "
-                  f"{m_rec:6.0f} pairs/s [{', '.join(f'{x:.0f}' for x in r_rec)}]")
-            print(f"  {threads} thread(s): ours   (batch 128, bucketed, masked, fused GRUs)  "
-                  f"{m_ours:6.0f} pairs/s [{', '.join(f'{x:.0f}' for x in r_ours)}]"
-                  f"   ratio {m_ours / m_rec:.2f} x")
+            print(
+                f"  {threads} thread(s): recipe (batch 32, per-token decoder, padded to 10) "
+                f"{m_rec:6.0f} pairs/s [{', '.join(f'{x:.0f}' for x in r_rec)}]"
+            )
+            print(
+                f"  {threads} thread(s): ours   (batch 128, bucketed, masked, fused GRUs)  "
+                f"{m_ours:6.0f} pairs/s [{', '.join(f'{x:.0f}' for x in r_ours)}]"
+                f"   ratio {m_ours / m_rec:.2f} x"
+            )
         torch.set_num_threads(a.threads[0])
     else:
         split = None
@@ -133,27 +167,42 @@ def main() -> None:
     again = time.perf_counter() - t0
     tc = meta.get("train_config", {})
     if split is not None:
-        shipped = Ours(split, hidden=tc["hidden"], emb=tc["emb"],
-                       bidirectional=tc["bidirectional"], batch=tc["batch"],
-                       dropout=tc["dropout"])
+        shipped = Ours(
+            split,
+            hidden=tc["hidden"],
+            emb=tc["emb"],
+            bidirectional=tc["bidirectional"],
+            batch=tc["batch"],
+            dropout=tc["dropout"],
+        )
         shipped.run(128)
-        print(f"  shipped config (emb {tc['emb']}, hidden {tc['hidden']}, "
-              f"{'bi' if tc['bidirectional'] else 'uni'}directional, batch {tc['batch']}) "
-              f"{shipped.run(a.pairs):8.0f} pairs/s")
+        print(
+            f"  shipped config (emb {tc['emb']}, hidden {tc['hidden']}, "
+            f"{'bi' if tc['bidirectional'] else 'uni'}directional, batch {tc['batch']}) "
+            f"{shipped.run(a.pairs):8.0f} pairs/s"
+        )
     metrics = json.loads((DEFAULT_CHECKPOINT / "metrics.json").read_text())
     size = sum(f.stat().st_size for f in DEFAULT_CHECKPOINT.iterdir()) / 2**20
     print(f"shipped model ({size:.1f} MB in {DEFAULT_CHECKPOINT.name}/), from its metrics JSON:")
-    print(f"  test BLEU-4 {metrics['test']['bleu']:.2f}, exact match "
-          f"{metrics['test']['exact_match']:.1%} on {metrics['test']['n']} test pairs "
-          f"(val BLEU {metrics['val']['bleu']:.2f})")
-    print(f"  beam 5: test BLEU-4 {metrics['test_beam5']['bleu']:.2f}, exact match "
-          f"{metrics['test_beam5']['exact_match']:.1%}")
-    print(f"  training {metrics['train_seconds']:.0f} s ({metrics['command_seconds']:.0f} s for "
-          f"the whole command up to the scores), {metrics['epochs']} epochs, "
-          f"{metrics['rounds']} validations (best: {metrics['best_epoch']}), "
-          f"{metrics['threads']} thread(s), {metrics['train_pairs_per_s']:.0f} pairs/s")
-    print(f"load: checkpoint {load_s * 1e3:.0f} ms; load_translator() first call "
-          f"{first * 1e3:.0f} ms, again {again * 1e6:.0f} us (cached once per process)")
+    print(
+        f"  test BLEU-4 {metrics['test']['bleu']:.2f}, exact match "
+        f"{metrics['test']['exact_match']:.1%} on {metrics['test']['n']} test pairs "
+        f"(val BLEU {metrics['val']['bleu']:.2f})"
+    )
+    print(
+        f"  beam 5: test BLEU-4 {metrics['test_beam5']['bleu']:.2f}, exact match "
+        f"{metrics['test_beam5']['exact_match']:.1%}"
+    )
+    print(
+        f"  training {metrics['train_seconds']:.0f} s ({metrics['command_seconds']:.0f} s for "
+        f"the whole command up to the scores), {metrics['epochs']} epochs, "
+        f"{metrics['rounds']} validations (best: {metrics['best_epoch']}), "
+        f"{metrics['threads']} thread(s), {metrics['train_pairs_per_s']:.0f} pairs/s"
+    )
+    print(
+        f"load: checkpoint {load_s * 1e3:.0f} ms; load_translator() first call "
+        f"{first * 1e3:.0f} ms, again {again * 1e6:.0f} us (cached once per process)"
+    )
     sents = [p.fr for p in split.test[:100]] if split is not None else FALLBACK_SENTENCES * 10
     assert isinstance(tr, Translator)
     for s in sents[:10]:

@@ -22,8 +22,9 @@ BIT_COLORSCALE = [[0.0, "#EDEDED"], [0.5, "#EDEDED"], [0.5, "#0072B2"], [1.0, "#
 def base_layout(title: str | dict, height: int = 380) -> dict:
     """``title``: the text, or a full Plotly title dict (e.g. to pin it to the top edge)."""
     return dict(
-        title=title if isinstance(title, dict) else dict(text=title, x=0.0, xanchor="left",
-                                                         font=dict(size=16)),
+        title=title
+        if isinstance(title, dict)
+        else dict(text=title, x=0.0, xanchor="left", font=dict(size=16)),
         height=height,
         margin=dict(l=60, r=20, t=80, b=50),
         # No named template: applying one costs ~50 ms per figure; Streamlit's own chart theme

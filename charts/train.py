@@ -59,10 +59,18 @@ def loss_curves(history: Sequence[dict], epochs: float | None = None) -> go.Figu
     (after the round) against epochs, both in nats per target word."""
     x = [r["epochs"] for r in history]
     traces = [
-        _curve(x, [r["train_loss"] for r in history], "training loss", TRAIN_COLOR, "circle",
-               ".3f"),
-        _curve(x, [r["val_loss"] for r in history], "validation loss", VAL_COLOR, "diamond",
-               ".3f", dash="dash"),
+        _curve(
+            x, [r["train_loss"] for r in history], "training loss", TRAIN_COLOR, "circle", ".3f"
+        ),
+        _curve(
+            x,
+            [r["val_loss"] for r in history],
+            "validation loss",
+            VAL_COLOR,
+            "diamond",
+            ".3f",
+            dash="dash",
+        ),
     ]
     ys = [v for r in history for v in (r["train_loss"], r["val_loss"]) if math.isfinite(v)]
     top = max(ys, default=5.0)

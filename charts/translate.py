@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 from charts.style import OKABE_ITO, make_figure
 
 
-def attention_map(source: list[str], words: list[str], attention: np.ndarray,
-                  selected: int | None = None) -> go.Figure:
+def attention_map(
+    source: list[str], words: list[str], attention: np.ndarray, selected: int | None = None
+) -> go.Figure:
     """Heatmap: one row per output word, one column per source token; a row can be marked.
 
     Plotly heatmaps cannot be selected in Streamlit, so an invisible marker sits on every cell:
@@ -19,36 +20,74 @@ def attention_map(source: list[str], words: list[str], attention: np.ndarray,
     ylabels = [f"{i + 1}. {w}" for i, w in enumerate(words)]
     xlabels = [f"{j + 1}. {w}" for j, w in enumerate(source)]
     heat = go.Heatmap(
-        z=attention, x=xlabels, y=ylabels, zmin=0, zmax=1, colorscale="Cividis",
+        z=attention,
+        x=xlabels,
+        y=ylabels,
+        zmin=0,
+        zmax=1,
+        colorscale="Cividis",
         colorbar=dict(title=dict(text="attention<br>weight")),
-        text=np.round(attention, 2), texttemplate="%{text:.2f}", xgap=1, ygap=1,
-        hoverinfo="skip", name="attention",
+        text=np.round(attention, 2),
+        texttemplate="%{text:.2f}",
+        xgap=1,
+        ygap=1,
+        hoverinfo="skip",
+        name="attention",
     )
     grid_x = [x for _ in ylabels for x in xlabels]
     grid_y = [y for y in ylabels for _ in xlabels]
     weights = np.asarray(attention, dtype=float).reshape(-1) if n_out and n_src else []
     cells = go.Scatter(
-        x=grid_x, y=grid_y, mode="markers", customdata=weights, showlegend=False,
+        x=grid_x,
+        y=grid_y,
+        mode="markers",
+        customdata=weights,
+        showlegend=False,
         marker=dict(size=28, color="rgba(0,0,0,0)", symbol="square"),
         hovertemplate="output %{y}<br>source %{x}<br>weight %{customdata:.3f}"
-                      "<br>click to inspect this output word<extra></extra>",
+        "<br>click to inspect this output word<extra></extra>",
         name="cells",
     )
     shapes = []
     if selected is not None and 0 <= selected < n_out:
-        shapes.append(dict(type="rect", xref="paper", yref="y", x0=0, x1=1,
-                           y0=selected - 0.5, y1=selected + 0.5,
-                           line=dict(color=OKABE_ITO["orange"], width=3)))
+        shapes.append(
+            dict(
+                type="rect",
+                xref="paper",
+                yref="y",
+                x0=0,
+                x1=1,
+                y0=selected - 0.5,
+                y1=selected + 0.5,
+                line=dict(color=OKABE_ITO["orange"], width=3),
+            )
+        )
     return make_figure(
         [heat, cells],
-        dict(text="Where the decoder looks, word by word (click a row to inspect it)",
-             x=0.0, xanchor="left", y=0.99, yanchor="top", yref="container",
-             font=dict(size=16)),
+        dict(
+            text="Where the decoder looks, word by word (click a row to inspect it)",
+            x=0.0,
+            xanchor="left",
+            y=0.99,
+            yanchor="top",
+            yref="container",
+            font=dict(size=16),
+        ),
         height=155 + 34 * max(n_out, 1),
-        xaxis=dict(title=dict(text="French source tokens (normalised)"), side="top",
-                   type="category", categoryorder="array", categoryarray=xlabels),
-        yaxis=dict(title=dict(text="English output, in order"), autorange="reversed",
-                   type="category", categoryorder="array", categoryarray=ylabels),
+        xaxis=dict(
+            title=dict(text="French source tokens (normalised)"),
+            side="top",
+            type="category",
+            categoryorder="array",
+            categoryarray=xlabels,
+        ),
+        yaxis=dict(
+            title=dict(text="English output, in order"),
+            autorange="reversed",
+            type="category",
+            categoryorder="array",
+            categoryarray=ylabels,
+        ),
         shapes=shapes,
         margin=dict(l=120, r=20, t=125, b=30),
         clickmode="event+select",
@@ -60,9 +99,13 @@ def attention_map(source: list[str], words: list[str], attention: np.ndarray,
 
 def step_weights(source: list[str], weights: np.ndarray, step: int, word: str) -> go.Figure:
     """The context vector's weights over the source tokens at one decoding step."""
-    bar = go.Bar(x=[f"{j + 1}. {w}" for j, w in enumerate(source)], y=weights,
-                 marker_color=OKABE_ITO["blue"],
-                 hovertemplate="%{x}: %{y:.3f}<extra></extra>", name="attention")
+    bar = go.Bar(
+        x=[f"{j + 1}. {w}" for j, w in enumerate(source)],
+        y=weights,
+        marker_color=OKABE_ITO["blue"],
+        hovertemplate="%{x}: %{y:.3f}<extra></extra>",
+        name="attention",
+    )
     return make_figure(
         [bar],
         f"Step {step}: attention weights that form the context for “{word}”",
@@ -77,8 +120,14 @@ def next_word_choices(alternatives: list[tuple[str, float]], chosen: str, step: 
     words = [w for w, _ in alternatives][::-1]
     probs = [p for _, p in alternatives][::-1]
     colors = [OKABE_ITO["orange"] if w == chosen else OKABE_ITO["sky"] for w in words]
-    bar = go.Bar(x=probs, y=words, orientation="h", marker_color=colors,
-                 hovertemplate="%{y}: p = %{x:.3f}<extra></extra>", name="probability")
+    bar = go.Bar(
+        x=probs,
+        y=words,
+        orientation="h",
+        marker_color=colors,
+        hovertemplate="%{y}: p = %{x:.3f}<extra></extra>",
+        name="probability",
+    )
     return make_figure(
         [bar],
         f"Step {step}: the decoder's top next words (orange = chosen)",

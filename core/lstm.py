@@ -126,8 +126,9 @@ class LSTMParams:
     def take(self, index) -> LSTMParams:
         """The setting(s) at ``index`` of the batch (e.g. ``p.take(3)`` -> float fields)."""
         shape = self.batch_shape
-        return LSTMParams(**{n: np.broadcast_to(v, shape)[index]
-                             for n, v in self.as_dict().items()})
+        return LSTMParams(
+            **{n: np.broadcast_to(v, shape)[index] for n, v in self.as_dict().items()}
+        )
 
     def key(self) -> bytes:
         """A hashable fingerprint (for caches)."""
@@ -145,8 +146,9 @@ class LSTMParams:
 
 
 # The example setting used throughout the app (not from the sheet, which has no numbers).
-EXAMPLE_PARAMS = LSTMParams(w_ix=0.5, w_ih=-0.3, w_fx=0.8, w_fh=0.1, w_ox=-0.4, w_oh=0.6,
-                            w_gx=0.9, w_gh=-0.2)
+EXAMPLE_PARAMS = LSTMParams(
+    w_ix=0.5, w_ih=-0.3, w_fx=0.8, w_fh=0.1, w_ox=-0.4, w_oh=0.6, w_gx=0.9, w_gh=-0.2
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -224,8 +226,12 @@ def lstm_forward(p: LSTMParams, x, h0=0.0, c0=0.0) -> LSTMTrace:
     c0a = _as_real("c0", c0)
     S = _batch_shape(
         "lstm_forward",
-        {"params": p.batch_shape, "x[..., t]": xa.shape[:-1], "h0": np.shape(h0a),
-         "c0": np.shape(c0a)},
+        {
+            "params": p.batch_shape,
+            "x[..., t]": xa.shape[:-1],
+            "h0": np.shape(h0a),
+            "c0": np.shape(c0a),
+        },
     )
     T = xa.shape[-1]
     xb = np.broadcast_to(xa, S + (T,))
@@ -236,21 +242,21 @@ def lstm_forward(p: LSTMParams, x, h0=0.0, c0=0.0) -> LSTMTrace:
     w_x = stacked(("w_ix", "w_fx", "w_ox", "w_gx"))
     w_h = stacked(("w_ih", "w_fh", "w_oh", "w_gh"))
     bias = stacked(BIAS_NAMES)
-    zx = w_x[..., None] * xb + bias[..., None]           # (4, *S, T) input part of z (22)
+    zx = w_x[..., None] * xb + bias[..., None]  # (4, *S, T) input part of z (22)
 
     # Time stays the last axis; each step writes one column (cheaper than transposing after).
-    Z = np.empty_like(zx)                                # (4, *S, T) pre-activations
-    A = np.empty_like(zx)                                # (4, *S, T) i, f, o, g
-    C = np.empty(S + (T,))                               # (*S, T)
-    Hs = np.empty(S + (T,))                              # (*S, T)
-    h = np.array(np.broadcast_to(h0a, S), dtype=np.float64)   # (*S,)
-    c = np.array(np.broadcast_to(c0a, S), dtype=np.float64)   # (*S,)
-    for k in range(T):                                   # step t = k + 1
-        z = zx[..., k] + w_h * h                         # (4, *S)
-        ifo = _sigmoid(z[:3])                            # i, f, o   (3, *S)
-        g = np.tanh(z[3])                                # g         (*S,)
-        c = ifo[1] * c + ifo[0] * g                      # c(t) = f c(t-1) + i g
-        h = ifo[2] * np.tanh(c)                          # h(t) = o tanh c(t)
+    Z = np.empty_like(zx)  # (4, *S, T) pre-activations
+    A = np.empty_like(zx)  # (4, *S, T) i, f, o, g
+    C = np.empty(S + (T,))  # (*S, T)
+    Hs = np.empty(S + (T,))  # (*S, T)
+    h = np.array(np.broadcast_to(h0a, S), dtype=np.float64)  # (*S,)
+    c = np.array(np.broadcast_to(c0a, S), dtype=np.float64)  # (*S,)
+    for k in range(T):  # step t = k + 1
+        z = zx[..., k] + w_h * h  # (4, *S)
+        ifo = _sigmoid(z[:3])  # i, f, o   (3, *S)
+        g = np.tanh(z[3])  # g         (*S,)
+        c = ifo[1] * c + ifo[0] * g  # c(t) = f c(t-1) + i g
+        h = ifo[2] * np.tanh(c)  # h(t) = o tanh c(t)
         Z[..., k] = z
         A[:3, ..., k] = ifo
         A[3, ..., k] = g
@@ -342,7 +348,7 @@ def lstm_backward(p: LSTMParams, tr: LSTMTrace, y) -> LSTMGrads:
     ya = _as_real("y", y)
     S = tr.batch_shape
     try:
-        y_b = np.broadcast_to(ya, S)                     # (*S,)
+        y_b = np.broadcast_to(ya, S)  # (*S,)
     except ValueError:
         raise ValueError(
             f"y must be a float or match the trace's batch shape {S}, got shape {np.shape(ya)}."
@@ -352,73 +358,93 @@ def lstm_backward(p: LSTMParams, tr: LSTMTrace, y) -> LSTMGrads:
     def w(name):  # (*S, 1): broadcasts against (*S, T)
         return np.broadcast_to(getattr(p, name), S)[..., None]
 
-    tanh_c = np.tanh(tr.c)                               # (*S, T)
-    c_prev = tr.c_prev                                   # (*S, T)
-    h_prev = tr.h_prev                                   # (*S, T)
-    dsig_i = _dsigmoid(tr.z_i)                           # i(1-i)      (*S, T)
-    dsig_f = _dsigmoid(tr.z_f)                           # f(1-f)
-    dsig_o = _dsigmoid(tr.z_o)                           # o(1-o)
-    dtanh_g = _dtanh(tr.z_g)                             # 1 - g²
+    tanh_c = np.tanh(tr.c)  # (*S, T)
+    c_prev = tr.c_prev  # (*S, T)
+    h_prev = tr.h_prev  # (*S, T)
+    dsig_i = _dsigmoid(tr.z_i)  # i(1-i)      (*S, T)
+    dsig_f = _dsigmoid(tr.z_f)  # f(1-f)
+    dsig_o = _dsigmoid(tr.z_o)  # o(1-o)
+    dtanh_g = _dtanh(tr.z_g)  # 1 - g²
     # z̄ = (error signal of the recursion state) * coef, from (25), (30)-(33):
-    coef_i = tr.g * dsig_i                               # z̄_i(t) = c̄(t) g(t) i(1-i)
-    coef_f = c_prev * dsig_f                             # z̄_f(t) = c̄(t) c(t-1) f(1-f)
-    coef_g = tr.i * dtanh_g                              # z̄_g(t) = c̄(t) i(t) (1-g²)
-    coef_o = tanh_c * dsig_o                             # z̄_o(t) = h̄(t) tanh c(t) o(1-o)
+    coef_i = tr.g * dsig_i  # z̄_i(t) = c̄(t) g(t) i(1-i)
+    coef_f = c_prev * dsig_f  # z̄_f(t) = c̄(t) c(t-1) f(1-f)
+    coef_g = tr.i * dtanh_g  # z̄_g(t) = c̄(t) i(t) (1-g²)
+    coef_o = tanh_c * dsig_o  # z̄_o(t) = h̄(t) tanh c(t) o(1-o)
     # (34) as h̄(t-1) = alpha(t) c̄(t) + beta(t) h̄(t); (35) as c̄(t) = a_c(t) h̄(t) + f(t+1) c̄(t+1)
-    alpha = w("w_ih") * coef_i + w("w_fh") * coef_f + w("w_gh") * coef_g   # (*S, T)
-    beta = w("w_oh") * coef_o                                               # (*S, T)
-    a_c = tr.o * _dtanh(tr.c)                                               # (*S, T)
-    f_next = np.concatenate([tr.f[..., 1:], np.zeros(S + (1,))], axis=-1)   # f(t+1), 0 at T
+    alpha = w("w_ih") * coef_i + w("w_fh") * coef_f + w("w_gh") * coef_g  # (*S, T)
+    beta = w("w_oh") * coef_o  # (*S, T)
+    a_c = tr.o * _dtanh(tr.c)  # (*S, T)
+    f_next = np.concatenate([tr.f[..., 1:], np.zeros(S + (1,))], axis=-1)  # f(t+1), 0 at T
 
     # The loop reads and writes one time column of (*S, T) arrays per step.
-    HB = np.empty(S + (T,))                              # h̄(t) / 2**s(t)
-    CB = np.empty(S + (T,))                              # c̄(t) / 2**s(t)
-    SC = np.empty(S + (T,), dtype=np.int64)              # s(t)
-    hb = tr.h[..., -1] - y_b                             # h̄(T) = h(T) - y  (28), (*S,)
-    cb_next = np.zeros(S)                                # c̄(T+1) = 0
+    HB = np.empty(S + (T,))  # h̄(t) / 2**s(t)
+    CB = np.empty(S + (T,))  # c̄(t) / 2**s(t)
+    SC = np.empty(S + (T,), dtype=np.int64)  # s(t)
+    hb = tr.h[..., -1] - y_b  # h̄(T) = h(T) - y  (28), (*S,)
+    cb_next = np.zeros(S)  # c̄(T+1) = 0
     s = np.zeros(S, dtype=np.int64)
-    for k in range(T - 1, -1, -1):                       # step t = k + 1, from T down to 1
-        cb = hb * a_c[..., k] + cb_next * f_next[..., k]     # (29) / (35)
+    for k in range(T - 1, -1, -1):  # step t = k + 1, from T down to 1
+        cb = hb * a_c[..., k] + cb_next * f_next[..., k]  # (29) / (35)
         e = np.frexp(np.maximum(np.abs(hb), np.abs(cb)))[1]
-        hb = np.ldexp(hb, -e)                            # exact rescaling by 2**-e
+        hb = np.ldexp(hb, -e)  # exact rescaling by 2**-e
         cb = np.ldexp(cb, -e)
         s = s + e
         HB[..., k] = hb
         CB[..., k] = cb
         SC[..., k] = s
-        hb = cb * alpha[..., k] + hb * beta[..., k]      # h̄(t-1)  (34); h̄(0) after t = 1
+        hb = cb * alpha[..., k] + hb * beta[..., k]  # h̄(t-1)  (34); h̄(0) after t = 1
         cb_next = cb
-    h0_hat = hb                                          # (*S,) scale 2**s(1)
-    c0_hat = cb_next * tr.f[..., 0]                      # c̄(0) = c̄(1) f(1), scale 2**s(1)
+    h0_hat = hb  # (*S,) scale 2**s(1)
+    c0_hat = cb_next * tr.f[..., 0]  # c̄(0) = c̄(1) f(1), scale 2**s(1)
 
-    hb_s, cb_s, sc = HB, CB, SC                          # (*S, T)
+    hb_s, cb_s, sc = HB, CB, SC  # (*S, T)
     # pre-activation signals z̄ (25) of the four gates, scaled: z̄(t) = z_hat(t) 2**s(t)
     z_hat = np.stack([cb_s * coef_i, cb_s * coef_f, hb_s * coef_o, cb_s * coef_g])  # (4, *S, T)
     # weight sums (40) on a common scale per gate and setting (largest term in [0.5, 1))
-    top = _common_scale(np.abs(z_hat), sc)                                     # (4, *S)
+    top = _common_scale(np.abs(z_hat), sc)  # (4, *S)
     with np.errstate(under="ignore"):
-        rel = _flush_tiny(np.ldexp(z_hat, sc - top[..., None]))               # z̄ / 2**top
-    w_x_bar = _scaled_to_plain((rel * tr.x).sum(axis=-1), top)                 # Σ z̄ x(t)
-    w_h_bar = _scaled_to_plain((rel * h_prev).sum(axis=-1), top)               # Σ z̄ h(t-1)
-    b_bar = _scaled_to_plain(rel.sum(axis=-1), top)                            # Σ z̄
+        rel = _flush_tiny(np.ldexp(z_hat, sc - top[..., None]))  # z̄ / 2**top
+    w_x_bar = _scaled_to_plain((rel * tr.x).sum(axis=-1), top)  # Σ z̄ x(t)
+    w_h_bar = _scaled_to_plain((rel * h_prev).sum(axis=-1), top)  # Σ z̄ h(t-1)
+    b_bar = _scaled_to_plain(rel.sum(axis=-1), top)  # Σ z̄
     # per-step signals back to plain values (one ldexp over all ten of them)
-    signals = _scaled_to_plain(np.concatenate([
-        z_hat,
-        np.stack([hb_s, cb_s,
-                  hb_s * tanh_c,                                  # ō (30), (36)
-                  cb_s * tr.i,                                    # ḡ (31), (37)
-                  cb_s * tr.g,                                    # ī (32), (38)
-                  cb_s * c_prev]),                                # f̄ (33), (39)
-    ]), sc)                                                       # (10, *S, T)
-    names = ("z_i_bar", "z_f_bar", "z_o_bar", "z_g_bar",
-             "h_bar", "c_bar", "o_bar", "g_bar", "i_bar", "f_bar")
+    signals = _scaled_to_plain(
+        np.concatenate(
+            [
+                z_hat,
+                np.stack(
+                    [
+                        hb_s,
+                        cb_s,
+                        hb_s * tanh_c,  # ō (30), (36)
+                        cb_s * tr.i,  # ḡ (31), (37)
+                        cb_s * tr.g,  # ī (32), (38)
+                        cb_s * c_prev,
+                    ]
+                ),  # f̄ (33), (39)
+            ]
+        ),
+        sc,
+    )  # (10, *S, T)
+    names = (
+        "z_i_bar",
+        "z_f_bar",
+        "z_o_bar",
+        "z_g_bar",
+        "h_bar",
+        "c_bar",
+        "o_bar",
+        "g_bar",
+        "i_bar",
+        "f_bar",
+    )
     fields = {n: _readonly(signals[j]) for j, n in enumerate(names)}
     for j, gate in enumerate(_GATES):
         fields[f"w_{gate}x"] = _out(w_x_bar[j])
         fields[f"w_{gate}h"] = _out(w_h_bar[j])
         fields[f"b_{gate}"] = _out(b_bar[j])
     return LSTMGrads(
-        loss=_out(0.5 * (y_b - tr.h[..., -1]) ** 2),     # (23)
+        loss=_out(0.5 * (y_b - tr.h[..., -1]) ** 2),  # (23)
         h0_bar=_out(_scaled_to_plain(h0_hat, s)),
         c0_bar=_out(_scaled_to_plain(c0_hat, s)),
         log10_abs_h_bar=_readonly(log10_scaled(np.abs(hb_s), sc)),
@@ -509,7 +535,7 @@ def forget_sweep(
     io_bias = _as_real("io_bias", io_bias)
 
     fields = base.as_dict()
-    fields.update(w_fx=0.0, w_fh=0.0, b_f=np.log(f) - np.log1p(-f))    # (B,)
+    fields.update(w_fx=0.0, w_fh=0.0, b_f=np.log(f) - np.log1p(-f))  # (B,)
     if regime == "small_io":
         fields.update(b_i=-io_bias, b_o=-io_bias)
     p = LSTMParams(**fields)

@@ -90,8 +90,7 @@ class RNNParams:
 
     @property
     def batch_shape(self) -> tuple[int, ...]:
-        return tuple(np.broadcast_shapes(np.shape(self.w_x), np.shape(self.w_h),
-                                         np.shape(self.b)))
+        return tuple(np.broadcast_shapes(np.shape(self.w_x), np.shape(self.w_h), np.shape(self.b)))
 
     def take(self, index) -> RNNParams:
         """The setting(s) at ``index`` of the batch."""
@@ -166,15 +165,16 @@ def rnn_forward(p: RNNParams, x, h0=0.0) -> RNNTrace:
     if xa.shape[-1] < 1:
         raise ValueError("x must be a non-empty sequence: shape (T,), or (B, T) for a batch.")
     h0a = _as_real("h0", h0)
-    S = _broadcast("rnn_forward", {"params": p.batch_shape, "x[..., t]": xa.shape[:-1],
-                                   "h0": np.shape(h0a)})
+    S = _broadcast(
+        "rnn_forward", {"params": p.batch_shape, "x[..., t]": xa.shape[:-1], "h0": np.shape(h0a)}
+    )
     T = xa.shape[-1]
     xb = np.broadcast_to(xa, S + (T,))
     w_x, w_h, b = (np.broadcast_to(v, S) for v in (p.w_x, p.w_h, p.b))
-    zx = np.moveaxis(w_x[..., None] * xb + b[..., None], -1, 0)   # (T, *S)
+    zx = np.moveaxis(w_x[..., None] * xb + b[..., None], -1, 0)  # (T, *S)
     Z = np.empty((T,) + S)
     Hs = np.empty((T,) + S)
-    h = np.array(np.broadcast_to(h0a, S), dtype=np.float64)       # (*S,)
+    h = np.array(np.broadcast_to(h0a, S), dtype=np.float64)  # (*S,)
     for k in range(T):
         z = zx[k] + w_h * h
         h = np.tanh(z)
@@ -201,11 +201,11 @@ def rnn_backward(p: RNNParams, tr: RNNTrace, y) -> RNNGrads:
     except ValueError:
         raise ValueError(f"y must be a float or match the batch shape {S}.") from None
     T = tr.T
-    dz = _dtanh(tr.z)                                              # 1 - h(t)²   (*S, T)
+    dz = _dtanh(tr.z)  # 1 - h(t)²   (*S, T)
     gain_t = np.moveaxis(np.broadcast_to(p.w_h, S)[..., None] * dz, -1, 0).copy()  # (T, *S)
-    HB = np.empty((T,) + S)                                        # h̄(t) / 2**s(t)
+    HB = np.empty((T,) + S)  # h̄(t) / 2**s(t)
     SC = np.empty((T,) + S, dtype=np.int64)
-    hb = tr.h[..., -1] - y_b                                       # h̄(T)
+    hb = tr.h[..., -1] - y_b  # h̄(T)
     s = np.zeros(S, dtype=np.int64)
     for k in range(T - 1, -1, -1):
         e = np.frexp(np.abs(hb))[1]
@@ -213,13 +213,13 @@ def rnn_backward(p: RNNParams, tr: RNNTrace, y) -> RNNGrads:
         s = s + e
         HB[k] = hb
         SC[k] = s
-        hb = hb * gain_t[k]                                        # h̄(t-1) = w_h (1-h²) h̄(t)
-    hb_s = np.ascontiguousarray(np.moveaxis(HB, 0, -1))            # (*S, T)
+        hb = hb * gain_t[k]  # h̄(t-1) = w_h (1-h²) h̄(t)
+    hb_s = np.ascontiguousarray(np.moveaxis(HB, 0, -1))  # (*S, T)
     sc = np.ascontiguousarray(np.moveaxis(SC, 0, -1))
-    z_hat = hb_s * dz                                              # z̄(t) / 2**s(t)
-    top = _common_scale(np.abs(z_hat), sc)                         # common scale per setting
+    z_hat = hb_s * dz  # z̄(t) / 2**s(t)
+    top = _common_scale(np.abs(z_hat), sc)  # common scale per setting
     with np.errstate(under="ignore"):
-        rel = _flush_tiny(np.ldexp(z_hat, sc - top[..., None]))   # z̄(t) / 2**top
+        rel = _flush_tiny(np.ldexp(z_hat, sc - top[..., None]))  # z̄(t) / 2**top
 
     def total(terms):
         return _out(_scaled_to_plain(terms.sum(axis=-1), top))
@@ -247,8 +247,9 @@ class WhSweep:
     log10_abs_h_bar: np.ndarray
 
 
-def rnn_wh_sweep(w_h_values, T: int, *, w_x: float = 1.0, b: float = 0.0, x=None,
-                 y: float = 1.0, h0: float = 0.0) -> WhSweep:
+def rnn_wh_sweep(
+    w_h_values, T: int, *, w_x: float = 1.0, b: float = 0.0, x=None, y: float = 1.0, h0: float = 0.0
+) -> WhSweep:
     """log10|dL/dh(t)| against t and w_h: one vectorised scalar-RNN pass over B values of w_h.
 
     w_h_values (B,); the input is ``x`` (T,) or ``default_inputs(T)`` = sin(0.7 t); the other
@@ -327,8 +328,9 @@ class VectorRNNParams:
             raise ValueError(f"W_x must be (..., H, D) with H = {H}, got {W_x.shape}.")
         if b.shape[-1] != H:
             raise ValueError(f"b must be (..., H) with H = {H}, got {b.shape}.")
-        _broadcast("VectorRNNParams", {"W_x": W_x.shape[:-2], "W_h": W_h.shape[:-2],
-                                       "b": b.shape[:-1]})
+        _broadcast(
+            "VectorRNNParams", {"W_x": W_x.shape[:-2], "W_h": W_h.shape[:-2], "b": b.shape[:-1]}
+        )
         object.__setattr__(self, "W_x", W_x)
         object.__setattr__(self, "W_h", W_h)
         object.__setattr__(self, "b", b)
@@ -343,8 +345,9 @@ class VectorRNNParams:
 
     @property
     def batch_shape(self) -> tuple[int, ...]:
-        return tuple(np.broadcast_shapes(self.W_x.shape[:-2], self.W_h.shape[:-2],
-                                         self.b.shape[:-1]))
+        return tuple(
+            np.broadcast_shapes(self.W_x.shape[:-2], self.W_h.shape[:-2], self.b.shape[:-1])
+        )
 
     def take(self, index) -> VectorRNNParams:
         S = self.batch_shape
@@ -355,8 +358,7 @@ class VectorRNNParams:
         )
 
     def key(self) -> bytes:
-        return b"|".join(repr(v.shape).encode() + v.tobytes()
-                         for v in (self.W_x, self.W_h, self.b))
+        return b"|".join(repr(v.shape).encode() + v.tobytes() for v in (self.W_x, self.W_h, self.b))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, VectorRNNParams) and self.key() == other.key()
@@ -429,24 +431,26 @@ def vector_rnn_forward(p: VectorRNNParams, x, h0=None) -> VectorRNNTrace:
         raise TypeError("p must be a VectorRNNParams.")
     xa = _as_real("x", x, min_ndim=2)
     if xa.shape[-1] != p.D or xa.shape[-2] < 1:
-        raise ValueError(f"x must be (T, D) or (B, T, D) with D = {p.D} and T >= 1, "
-                         f"got {xa.shape}.")
+        raise ValueError(
+            f"x must be (T, D) or (B, T, D) with D = {p.D} and T >= 1, got {xa.shape}."
+        )
     H = p.H
     h0a = np.zeros(H) if h0 is None else np.asarray(_as_real("h0", h0, min_ndim=1))
     if h0a.shape[-1] != H:
         raise ValueError(f"h0 must be (H,) or (B, H) with H = {H}, got {h0a.shape}.")
-    S = _broadcast("vector_rnn_forward", {"params": p.batch_shape, "x": xa.shape[:-2],
-                                          "h0": h0a.shape[:-1]})
+    S = _broadcast(
+        "vector_rnn_forward", {"params": p.batch_shape, "x": xa.shape[:-2], "h0": h0a.shape[:-1]}
+    )
     T = xa.shape[-2]
-    xb = np.broadcast_to(xa, S + xa.shape[-2:])                           # (*S, T, D)
-    zx = np.matmul(xb, np.swapaxes(p.W_x, -1, -2)) + p.b[..., None, :]   # (*S, T, H)
-    zx = np.moveaxis(np.broadcast_to(zx, S + (T, H)), -2, 0)            # (T, *S, H)
-    W_h = np.broadcast_to(p.W_h, S + (H, H))                           # (*S, H, H)
+    xb = np.broadcast_to(xa, S + xa.shape[-2:])  # (*S, T, D)
+    zx = np.matmul(xb, np.swapaxes(p.W_x, -1, -2)) + p.b[..., None, :]  # (*S, T, H)
+    zx = np.moveaxis(np.broadcast_to(zx, S + (T, H)), -2, 0)  # (T, *S, H)
+    W_h = np.broadcast_to(p.W_h, S + (H, H))  # (*S, H, H)
     Z = np.empty((T,) + S + (H,))
     Hs = np.empty((T,) + S + (H,))
-    h = np.array(np.broadcast_to(h0a, S + (H,)), dtype=np.float64)     # (*S, H)
+    h = np.array(np.broadcast_to(h0a, S + (H,)), dtype=np.float64)  # (*S, H)
     for k in range(T):
-        z = zx[k] + np.matmul(W_h, h[..., None])[..., 0]                # W_h h(t-1)
+        z = zx[k] + np.matmul(W_h, h[..., None])[..., 0]  # W_h h(t-1)
         h = np.tanh(z)
         Z[k] = z
         Hs[k] = h
@@ -472,41 +476,41 @@ def vector_rnn_backward(p: VectorRNNParams, tr: VectorRNNTrace, y) -> VectorRNNG
     except ValueError:
         raise ValueError(f"y must be (H,) = ({H},) or match the batch shape {S}.") from None
     T = tr.T
-    dz = _dtanh(tr.z)                                                  # (*S, T, H)
-    dz_t = np.moveaxis(dz, -2, 0)                                      # (T, *S, H)
+    dz = _dtanh(tr.z)  # (*S, T, H)
+    dz_t = np.moveaxis(dz, -2, 0)  # (T, *S, H)
     W_hT = np.broadcast_to(np.ascontiguousarray(np.swapaxes(p.W_h, -1, -2)), S + (H, H))
     HB = np.empty((T,) + S + (H,))
     SC = np.empty((T,) + S, dtype=np.int64)
-    hb = tr.h[..., -1, :] - y_b                                        # h̄(T)  (*S, H)
+    hb = tr.h[..., -1, :] - y_b  # h̄(T)  (*S, H)
     s = np.zeros(S, dtype=np.int64)
     for k in range(T - 1, -1, -1):
-        e = np.frexp(np.abs(hb).max(axis=-1))[1]                        # (*S,)
+        e = np.frexp(np.abs(hb).max(axis=-1))[1]  # (*S,)
         hb = np.ldexp(hb, -e[..., None])
         s = s + e
         HB[k] = hb
         SC[k] = s
-        zb = hb * dz_t[k]                                               # z̄(t) (scaled)
-        hb = np.matmul(W_hT, zb[..., None])[..., 0]                     # W_hᵀ z̄(t)
-    hb_s = np.moveaxis(HB, 0, -2)                                       # (*S, T, H)
-    sc = np.ascontiguousarray(np.moveaxis(SC, 0, -1))                   # (*S, T)
-    z_hat = hb_s * dz                                                   # (*S, T, H)
-    top = _common_scale(np.abs(z_hat).max(axis=-1), sc)                 # (*S,)
-    with np.errstate(under="ignore"):                                   # z̄(t) / 2**top
+        zb = hb * dz_t[k]  # z̄(t) (scaled)
+        hb = np.matmul(W_hT, zb[..., None])[..., 0]  # W_hᵀ z̄(t)
+    hb_s = np.moveaxis(HB, 0, -2)  # (*S, T, H)
+    sc = np.ascontiguousarray(np.moveaxis(SC, 0, -1))  # (*S, T)
+    z_hat = hb_s * dz  # (*S, T, H)
+    top = _common_scale(np.abs(z_hat).max(axis=-1), sc)  # (*S,)
+    with np.errstate(under="ignore"):  # z̄(t) / 2**top
         rel = _flush_tiny(np.ldexp(z_hat, (sc - top[..., None])[..., None]))
 
     def total(m):  # (*S, ...) rescaled by 2**top
         return _readonly(_scaled_to_plain(m, top.reshape(top.shape + (1,) * (m.ndim - top.ndim))))
 
-    norm_hat = np.sqrt((hb_s * hb_s).sum(axis=-1))                     # (*S, T)
-    rel_T = np.swapaxes(rel, -1, -2)                                    # (*S, H, T)
+    norm_hat = np.sqrt((hb_s * hb_s).sum(axis=-1))  # (*S, T)
+    rel_T = np.swapaxes(rel, -1, -2)  # (*S, H, T)
     return VectorRNNGrads(
         loss=_out(0.5 * np.sum((y_b - tr.h[..., -1, :]) ** 2, axis=-1)),
         h_bar=_readonly(_scaled_to_plain(hb_s, sc[..., None])),
         z_bar=_readonly(_scaled_to_plain(z_hat, sc[..., None])),
         h_bar_norm=_readonly(_scaled_to_plain(norm_hat, sc)),
         log10_h_bar_norm=_readonly(_log10_scaled(norm_hat, sc)),
-        W_x=total(np.matmul(rel_T, tr.x)),                              # Σ_t z̄(t) x(t)ᵀ
-        W_h=total(np.matmul(rel_T, tr.h_prev)),                         # Σ_t z̄(t) h(t-1)ᵀ
+        W_x=total(np.matmul(rel_T, tr.x)),  # Σ_t z̄(t) x(t)ᵀ
+        W_h=total(np.matmul(rel_T, tr.h_prev)),  # Σ_t z̄(t) h(t-1)ᵀ
         b=total(rel.sum(axis=-2)),
         h0_bar=_readonly(_scaled_to_plain(hb, s[..., None])),
     )
@@ -524,8 +528,9 @@ class RhoSweep:
     log10_h_bar_norm: np.ndarray
 
 
-def rho_sweep(rhos, T: int, *, H: int = 32, D: int = 4, seed=0,
-              input_scale: float = 1.0) -> RhoSweep:
+def rho_sweep(
+    rhos, T: int, *, H: int = 32, D: int = 4, seed=0, input_scale: float = 1.0
+) -> RhoSweep:
     """||dL/dh(t)|| against t for R spectral radii, one vectorised vector-RNN pass.
 
     From one generator ``seed`` (int or Generator), in this order: the base recurrent matrix

@@ -11,10 +11,7 @@ from ui.common import asset_section, page_header, share_hint
 MD = "binary_adder.md"
 VIEWS = ["Step through", "Automaton", "Verify & prove", "Search designs", "Learned adder"]
 
-page_header(
-    "An RNN that adds binary numbers",
-    "Homework question 1 · the network (2)-(3) with the weights of (4), worked steps (7)-(21)",
-)
+page_header("adder")
 share_hint()
 
 # ---------------------------------------------------------------- sidebar: the weights (2)

@@ -11,11 +11,7 @@ MD = "gradient_flow.md"
 VIEWS = ["T = 2 by hand", "Gradient flow", "Part (c)", "Gate explorer"]
 TABLE = "Show the numbers as a table"
 
-page_header(
-    "Gradient flow: vanishing gradients and the LSTM",
-    "Homework question 2 · the LSTM (22), its BPTT (28)-(40), part (c) (41)-(44) · "
-    "review questions 1-2",
-)
+page_header("gradient")
 share_hint()
 st.markdown(asset_section(MD, "Intro"))
 for msg in state.url_problems(VIEWS):

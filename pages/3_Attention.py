@@ -11,11 +11,7 @@ MD = "attention.md"
 VIEWS = ["Copying", "Averaging", "Sampled keys", "One head vs two"]
 D = state.DEFAULTS
 
-page_header(
-    "Attention: why two heads beat one",
-    "Homework question 3 · attention (45)-(46), copying (47)-(48), averaging (49)-(51), "
-    "sampled keys (52)-(67) and experiment (e) · review questions 4-5",
-)
+page_header("attention")
 share_hint()
 
 # ---------------------------------------------------------------- sidebar: the setting

@@ -11,11 +11,7 @@ from ui.common import asset_section, page_header, share_hint
 
 MD = "translate.md"
 
-page_header(
-    "Translate French to English and watch the attention",
-    "Homework question 4 · seq2seq with a GRU encoder, an attention decoder and greedy or beam "
-    "decoding · review question 4",
-)
+page_header("translate")
 share_hint()
 st.markdown(asset_section(MD, "Intro"))
 
@@ -26,16 +22,25 @@ if mine:
         st.session_state["model_seen"] = mine["path"]
         st.session_state["model"] = "mine"
     choice = st.radio(
-        "Model", ["shipped", "mine"], horizontal=True, key="model",
-        format_func=lambda m: ("the shipped model" if m == "shipped"
-                               else str(mine.get("label") or "the model you trained")),
+        "Model",
+        ["shipped", "mine"],
+        horizontal=True,
+        key="model",
+        format_func=lambda m: (
+            "the shipped model"
+            if m == "shipped"
+            else str(mine.get("label") or "the model you trained")
+        ),
         help="Your model lives only in this browser session; a copied link opens the shipped one.",
     )
     path = mine["path"] if choice == "mine" else None
 else:
     st.caption("Model: the shipped checkpoint.")
-    st.page_link("pages/5_Train.py", icon=":material/model_training:",
-                 label="Train your own model: it can be used here for this session")
+    st.page_link(
+        "pages/5_Train.py",
+        icon=":material/model_training:",
+        label="Train your own model: it can be used here for this session",
+    )
 
 try:
     tr = state.translator(path)
@@ -69,21 +74,32 @@ def inspect_clicked_row() -> None:
 
 left, right = st.columns([3, 2])
 with left:
-    text = st.text_input("French sentence", "je suis tres fatigue .", key="fr",
-                         bind="query-params", max_chars=state.MAX_TEXT,
-                         help="Capitals, accents and apostrophes are fine: the text is normalised "
-                              "as in training (lower case, accents removed, . ! ? split off).")
+    text = st.text_input(
+        "French sentence",
+        "je suis tres fatigue .",
+        key="fr",
+        bind="query-params",
+        max_chars=state.MAX_TEXT,
+        help="Capitals, accents and apostrophes are fine: the text is normalised "
+        "as in training (lower case, accents removed, . ! ? split off).",
+    )
 with right:
     if examples:
-        st.selectbox("…or a sentence from the test split (never trained on)",
-                     [fr for fr, _ in examples], index=None, placeholder="Choose an example…",
-                     key="example", on_change=use_example)
+        st.selectbox(
+            "…or a sentence from the test split (never trained on)",
+            [fr for fr, _ in examples],
+            index=None,
+            placeholder="Choose an example…",
+            key="example",
+            on_change=use_example,
+        )
     else:
         st.caption(no_examples)
 
 c1, c2 = st.columns([1, 2])
-method = c1.radio("Decoding", ["greedy", "beam search"], key="dec", bind="query-params",
-                  horizontal=True)
+method = c1.radio(
+    "Decoding", ["greedy", "beam search"], key="dec", bind="query-params", horizontal=True
+)
 beam = 1
 if method == "beam search":
     beam = c2.slider("Beam width", 2, 10, 5, key="beam", bind="query-params")
@@ -97,51 +113,78 @@ if notes:
     kind = st.error if not out.words else st.warning
     kind(f"Note on the input: {'; '.join(notes).rstrip('.')}.")
 if out.unknown:
-    rows = [f"**{html.escape(w)}** → " + (", ".join(out.suggestions.get(w, [])) or "no close word")
-            for w in out.unknown]
-    st.warning("Words the model never saw in training (read as an unknown-word token). "
-               "Closest known words: " + "; ".join(rows))
+    rows = [
+        f"**{html.escape(w)}** → " + (", ".join(out.suggestions.get(w, [])) or "no close word")
+        for w in out.unknown
+    ]
+    st.warning(
+        "Words the model never saw in training (read as an unknown-word token). "
+        "Closest known words: " + "; ".join(rows)
+    )
 
 if out.words:
     st.markdown("#### " + html.escape(" ".join(out.words)))
     how = "greedy decoding" if beam == 1 else f"beam search, width {beam}"
-    st.caption(f"{how} · {len(out.words)} words · {out.seconds * 1000:.1f} ms"
-               + (f" · reference translation: *{html.escape(reference)}*" if reference else ""))
+    st.caption(
+        f"{how} · {len(out.words)} words · {out.seconds * 1000:.1f} ms"
+        + (f" · reference translation: *{html.escape(reference)}*" if reference else "")
+    )
 
     n = len(out.words)
     if st.session_state.get("w", 1) > n:
         st.session_state["w"] = 1
-    sel = st.segmented_control("Output word to inspect", list(range(1, n + 1)),
-                               format_func=lambda i: f"{i}. {out.words[i - 1]}", key="w",
-                               bind="query-params", default=1)
+    sel = st.segmented_control(
+        "Output word to inspect",
+        list(range(1, n + 1)),
+        format_func=lambda i: f"{i}. {out.words[i - 1]}",
+        key="w",
+        bind="query-params",
+        default=1,
+    )
     sel = int(sel or 1)
-    st.plotly_chart(ch.attention_map(out.source, out.words, out.attention, sel - 1),
-                    width="stretch", key="attn_map", on_select=inspect_clicked_row,
-                    selection_mode="points")
+    st.plotly_chart(
+        ch.attention_map(out.source, out.words, out.attention, sel - 1),
+        width="stretch",
+        key="attn_map",
+        on_select=inspect_clicked_row,
+        selection_mode="points",
+    )
 
     step = out.steps[sel - 1]
     a, b = st.columns(2)
-    a.plotly_chart(ch.step_weights(out.source, np.asarray(out.attention[sel - 1]), sel,
-                                   step.word), width="stretch", key="step_w")
-    b.plotly_chart(ch.next_word_choices(step.alternatives, step.word, sel), width="stretch",
-                   key="step_alt")
+    a.plotly_chart(
+        ch.step_weights(out.source, np.asarray(out.attention[sel - 1]), sel, step.word),
+        width="stretch",
+        key="step_w",
+    )
+    b.plotly_chart(
+        ch.next_word_choices(step.alternatives, step.word, sel), width="stretch", key="step_alt"
+    )
     st.caption(
         f"At step {sel} the decoder chose “{step.word}” with probability {step.prob:.3f}. "
-        + ("Greedy decoding always takes the most probable word."
-           if beam == 1 else
-           "Beam search keeps the best partial sentences, so the chosen word is not always the "
-           "most probable one at its own step.")
+        + (
+            "Greedy decoding always takes the most probable word."
+            if beam == 1
+            else "Beam search keeps the best partial sentences, so the chosen word is not "
+            "always the most probable one at its own step."
+        )
     )
     if st.toggle("Show the attention weights as a table", key="table", bind="query-params"):
         st.dataframe(
-            {"output": out.words,
-             **{f"{j + 1}. {w}": np.round(out.attention[:, j], 4)
-                for j, w in enumerate(out.source)}},
+            {
+                "output": out.words,
+                **{
+                    f"{j + 1}. {w}": np.round(out.attention[:, j], 4)
+                    for j, w in enumerate(out.source)
+                },
+            },
             hide_index=True,
         )
 else:
-    st.info("No translation to show. Type a French sentence above, e.g. *je suis content .* "
-            "or *elle est plus grande que moi .*")
+    st.info(
+        "No translation to show. Type a French sentence above, e.g. *je suis content .* "
+        "or *elle est plus grande que moi .*"
+    )
 
 with st.expander("What the model can and cannot translate"):
     st.markdown(asset_section(MD, "Filter"))

@@ -15,11 +15,7 @@ if st.session_state.pop(state.GO_KEY, False):  # "Translate with this model" was
     # query_params={}: without it Streamlit 1.67 refuses to clear this page's bound parameters
     st.switch_page(state.TRANSLATE_PAGE, query_params={})
 
-page_header(
-    "Train a French → English translator live",
-    "Homework question 4 · train the seq2seq model of the Translate page yourself: data, "
-    "epochs, teacher forcing and hidden size · one training at a time on this server",
-)
+page_header("train")
 share_hint()
 st.markdown(asset_section(MD, "Intro"))
 

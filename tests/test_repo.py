@@ -41,6 +41,8 @@ def test_ruff_clean():
         pytest.skip("ruff is not installed (pip install -r requirements-dev.txt)")
     res = subprocess.run([ruff, "check", "."], cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
+    res = subprocess.run([ruff, "format", "--check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, "run `ruff format .`:\n" + res.stdout + res.stderr
 
 
 def test_adder_page_does_not_import_torch_until_the_learned_tab():

@@ -9,8 +9,24 @@ WHO = [
     ("they are", "ils sont"),
 ]
 NAMES = [
-    "anna", "bruno", "chloe", "david", "emma", "felix", "gina", "hugo", "ines", "jules",
-    "karim", "lea", "marc", "nina", "oscar", "paul", "rosa", "sami",
+    "anna",
+    "bruno",
+    "chloe",
+    "david",
+    "emma",
+    "felix",
+    "gina",
+    "hugo",
+    "ines",
+    "jules",
+    "karim",
+    "lea",
+    "marc",
+    "nina",
+    "oscar",
+    "paul",
+    "rosa",
+    "sami",
 ]
 
 

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.controls import begin_page
+from ui.registry import HOME, PAGES, PageInfo, page
+
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
@@ -31,29 +34,24 @@ def asset_section(name: str, section: str) -> str:
     return "\n".join(out).strip()
 
 
-PAGES = [
-    ("app.py", "Home", ":material/home:"),
-    ("pages/1_Binary_adder.py", "Binary adder RNN", ":material/calculate:"),
-    ("pages/2_Gradient_flow.py", "Gradient flow", ":material/trending_down:"),
-    ("pages/3_Attention.py", "Attention", ":material/center_focus_strong:"),
-    ("pages/4_Translate.py", "Translate", ":material/translate:"),
-    ("pages/5_Train.py", "Train a translator", ":material/model_training:"),
-]
-
-
 def nav_sidebar() -> None:
     """Our own page list (the automatic one would call the home page 'app')."""
     with st.sidebar:
-        for path, label, icon in PAGES:
-            st.page_link(path, label=label, icon=icon)
+        for p in (HOME, *PAGES):
+            st.page_link(p.path, label=p.title, icon=p.icon)
         st.divider()
 
 
-def page_header(title: str, subtitle: str) -> None:
-    st.set_page_config(page_title=f"{title} · Sequence Lab", page_icon="🧮", layout="wide")
+def page_header(page_id: str) -> PageInfo:
+    """Page config, sidebar, title and source line of a registered page, and the place of its
+    one message about link values it could not use (see ``ui.controls``)."""
+    info = page(page_id)
+    st.set_page_config(page_title=f"{info.title} · Sequence Lab", page_icon="🧮", layout="wide")
     nav_sidebar()
-    st.title(title)
-    st.caption(subtitle)
+    st.title(info.title)
+    st.caption(info.source)
+    begin_page(page_id)
+    return info
 
 
 def share_hint() -> None:

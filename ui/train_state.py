@@ -12,6 +12,8 @@ import time
 
 import streamlit as st
 
+from ui.registry import page
+
 # Controls (the page binds them to the URL).
 UPLOAD = "my own file"
 DATA_CHOICES = ["shared corpus", UPLOAD]
@@ -35,7 +37,7 @@ JOB_KEY = "train_job"  # this session's job id
 SEEN_KEY = "train_job_seen"  # the finished job whose checkpoint was handed to Translate
 GO_KEY = "train_go_translate"  # set by a button: switch to Translate on the next full run
 CHECKPOINT_KEY = "seq2seq_checkpoint"  # read by the Translate page: {"path", "label"}
-TRANSLATE_PAGE = "pages/4_Translate.py"
+TRANSLATE_PAGE = page("translate").path
 
 
 @st.cache_resource(show_spinner=False)

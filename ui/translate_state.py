@@ -51,16 +51,21 @@ def test_examples(path: str | None = None, n: int = 40) -> tuple[list[tuple[str,
     data_path = Path(DEFAULT_DATA)
     data = translator(path).meta.get("data", {})
     if data.get("file", data_path.name) != data_path.name:
-        return [], ("This model was trained on an uploaded file, so there are no test sentences "
-                    "of the shared corpus to show; type your own.")
+        return [], (
+            "This model was trained on an uploaded file, so there are no test sentences "
+            "of the shared corpus to show; type your own."
+        )
     if not data_path.exists():
-        return [], (f"The corpus is not at {data_path} on this machine, so no test sentences "
-                    "can be shown; type your own.")
+        return [], (
+            f"The corpus is not at {data_path} on this machine, so no test sentences "
+            "can be shown; type your own."
+        )
     # the same pairs and split the checkpoint was trained with (with or without the filter)
     prefixes = ENG_PREFIXES if data.get("exercise_filter", True) else None
     pairs = prepare_pairs(read_raw_pairs(data_path), prefixes=prefixes)
-    split = split_pairs(pairs, seed=int(data.get("split_seed", 0)),
-                        by=str(data.get("split_by", "pair")))
+    split = split_pairs(
+        pairs, seed=int(data.get("split_seed", 0)), by=str(data.get("split_by", "pair"))
+    )
     pairs = split.unseen_source("test")
     step = max(1, len(pairs) // n)
     return [(p.fr, p.en) for p in pairs[::step][:n]], ""

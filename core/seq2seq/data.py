@@ -163,9 +163,7 @@ def read_raw_pairs(source: str | Path | bytes | bytearray | None = None) -> list
             )
         text = source
     else:
-        raise CorpusError(
-            f"Expected a path, bytes or text, got {type(source).__name__}."
-        )
+        raise CorpusError(f"Expected a path, bytes or text, got {type(source).__name__}.")
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.splitlines()
@@ -178,9 +176,7 @@ def read_raw_pairs(source: str | Path | bytes | bytearray | None = None) -> list
         cols = line.split("\t")
         shown = line if len(line) <= 60 else line[:57] + "..."
         if len(cols) < 2:
-            raise CorpusError(
-                f"Line {i} has no tab: expected 'English<TAB>French', got {shown!r}."
-            )
+            raise CorpusError(f"Line {i} has no tab: expected 'English<TAB>French', got {shown!r}.")
         en, fr = cols[0].strip(), cols[1].strip()
         if not en or not fr:
             side = "English (first)" if not en else "French (second)"
@@ -282,10 +278,29 @@ class Vocab:
 # French inflections tried, in order, for a word missing from the vocabulary: feminine and
 # plural endings of adjectives and nouns (fatiguee, fatigues -> fatigue; heureuse -> heureux).
 _INFLECTIONS = (
-    ("ees", "e"), ("ee", "e"), ("es", ""), ("s", ""), ("e", ""), ("x", ""),
-    ("euses", "eux"), ("euse", "eux"), ("euses", "eur"), ("euse", "eur"), ("ives", "if"),
-    ("ive", "if"), ("aux", "al"), ("eaux", "eau"), ("nnes", "n"), ("nne", "n"), ("lles", "l"),
-    ("lle", "l"), ("ttes", "t"), ("tte", "t"), ("", "e"), ("", "s"), ("", "es"),
+    ("ees", "e"),
+    ("ee", "e"),
+    ("es", ""),
+    ("s", ""),
+    ("e", ""),
+    ("x", ""),
+    ("euses", "eux"),
+    ("euse", "eux"),
+    ("euses", "eur"),
+    ("euse", "eur"),
+    ("ives", "if"),
+    ("ive", "if"),
+    ("aux", "al"),
+    ("eaux", "eau"),
+    ("nnes", "n"),
+    ("nne", "n"),
+    ("lles", "l"),
+    ("lle", "l"),
+    ("ttes", "t"),
+    ("tte", "t"),
+    ("", "e"),
+    ("", "s"),
+    ("", "es"),
 )
 
 

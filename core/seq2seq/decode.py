@@ -162,8 +162,12 @@ class _Hyp:
 
     def extend(self, tok: int, lp: float, a, ti, tp) -> _Hyp:
         return _Hyp(
-            self.ids + [tok], self.attn + [a], self.lps + [lp], self.tids + [ti],
-            self.tps + [tp], self.score + lp,
+            self.ids + [tok],
+            self.attn + [a],
+            self.lps + [lp],
+            self.tids + [ti],
+            self.tps + [tp],
+            self.score + lp,
         )
 
     def freeze(self, ended: bool, S: int, k: int) -> Decoded:
@@ -199,8 +203,10 @@ def beam_search(
     Returns up to ``beam`` hypotheses, best first, scores non-increasing.  With ``beam`` = 1 this
     is ``greedy``.
     """
-    if isinstance(beam, bool) or not isinstance(beam, (int, np.integer)) or not (
-        1 <= beam <= MAX_BEAM
+    if (
+        isinstance(beam, bool)
+        or not isinstance(beam, (int, np.integer))
+        or not (1 <= beam <= MAX_BEAM)
     ):
         raise ValueError(f"beam must be an integer from 1 to {MAX_BEAM}, got {beam!r}.")
     if not src_ids:

@@ -781,7 +781,10 @@ class TrainingQueue:
             for t in res.model.state_dict().values():
                 t.copy_(t.to(torch.float16))
         test = evaluate(
-            res.model, spread(split.test, cfg.test_pairs), res.src_vocab, res.tgt_vocab,
+            res.model,
+            spread(split.test, cfg.test_pairs),
+            res.src_vocab,
+            res.tgt_vocab,
             n_examples=0,
         )
         epochs_done = round(job.batches_done / per_epoch, 2)

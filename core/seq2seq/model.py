@@ -96,8 +96,10 @@ class ModelConfig:
         if any(not isinstance(x, int) or isinstance(x, bool) for x in self.cutoffs) or any(
             a >= b for a, b in zip(c, c[1:], strict=False)
         ):
-            raise ValueError(f"cutoffs must be increasing integers between 1 and "
-                             f"tgt_vocab - 2, got {self.cutoffs!r}.")
+            raise ValueError(
+                f"cutoffs must be increasing integers between 1 and "
+                f"tgt_vocab - 2, got {self.cutoffs!r}."
+            )
         if not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be a number in [0, 1), got {self.dropout!r}.")
 
@@ -175,8 +177,7 @@ class Seq2Seq(nn.Module):
             values, h_n = self.encoder(x)  # (B, S, D H), (D, B, H)
             last = torch.cat(list(h_n), dim=-1)  # (B, D H)
         elif self.cfg.bidirectional:  # the backward direction must start at each true end
-            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True,
-                                          enforce_sorted=False)
+            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
             out, h_n = self.encoder(packed)  # h_n (D, B, H)
             values, _ = pad_packed_sequence(out, batch_first=True, total_length=S)  # (B, S, DH)
             last = torch.cat(list(h_n), dim=-1)  # (B, D H)
@@ -297,11 +298,14 @@ def load_checkpoint(path: str | Path) -> tuple[Seq2Seq, Vocab, Vocab, dict]:
     wf, mf = d / WEIGHTS_FILE, d / META_FILE
     for f in (mf, wf):
         if not f.is_file():
-            raise ValueError(f"Checkpoint file {f} is missing (a checkpoint is a directory with "
-                             f"{META_FILE} and {WEIGHTS_FILE}).")
+            raise ValueError(
+                f"Checkpoint file {f} is missing (a checkpoint is a directory with "
+                f"{META_FILE} and {WEIGHTS_FILE})."
+            )
         if f.stat().st_size > MAX_CHECKPOINT_BYTES:
-            raise ValueError(f"Checkpoint file {f} is larger than "
-                             f"{MAX_CHECKPOINT_BYTES // 2**20} MB.")
+            raise ValueError(
+                f"Checkpoint file {f} is larger than {MAX_CHECKPOINT_BYTES // 2**20} MB."
+            )
     try:
         doc = json.loads(mf.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -309,8 +313,10 @@ def load_checkpoint(path: str | Path) -> tuple[Seq2Seq, Vocab, Vocab, dict]:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ValueError(f"{mf} is not a Sequence Lab seq2seq checkpoint (format field).")
     if doc.get("version") != FORMAT_VERSION:
-        raise ValueError(f"{mf} has format version {doc.get('version')!r}; this code reads "
-                         f"version {FORMAT_VERSION}.")
+        raise ValueError(
+            f"{mf} has format version {doc.get('version')!r}; this code reads "
+            f"version {FORMAT_VERSION}."
+        )
     try:
         cfg = ModelConfig(**doc["config"])
         src_vocab = Vocab(tuple(doc["src_vocab"]))
@@ -318,8 +324,10 @@ def load_checkpoint(path: str | Path) -> tuple[Seq2Seq, Vocab, Vocab, dict]:
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"Checkpoint file {mf} is corrupted: {exc}") from None
     if (len(src_vocab), len(tgt_vocab)) != (cfg.src_vocab, cfg.tgt_vocab):
-        raise ValueError(f"Checkpoint file {mf} is corrupted: vocabulary sizes "
-                         f"{len(src_vocab)}, {len(tgt_vocab)} do not match the config.")
+        raise ValueError(
+            f"Checkpoint file {mf} is corrupted: vocabulary sizes "
+            f"{len(src_vocab)}, {len(tgt_vocab)} do not match the config."
+        )
     meta = doc.get("meta", {})
     if not isinstance(meta, dict):
         raise ValueError(f"Checkpoint file {mf} is corrupted: meta must be an object.")
@@ -337,12 +345,16 @@ def load_checkpoint(path: str | Path) -> tuple[Seq2Seq, Vocab, Vocab, dict]:
     missing = sorted(set(want) - set(weights))
     extra = sorted(set(weights) - set(want))
     if missing or extra:
-        raise ValueError(f"Checkpoint file {wf} does not match its config: missing "
-                         f"{missing[:3]}, unexpected {extra[:3]}.")
+        raise ValueError(
+            f"Checkpoint file {wf} does not match its config: missing "
+            f"{missing[:3]}, unexpected {extra[:3]}."
+        )
     for k, v in want.items():
         if weights[k].shape != v.shape:
-            raise ValueError(f"Checkpoint file {wf}: {k} has shape {tuple(weights[k].shape)}, "
-                             f"the config needs {tuple(v.shape)}.")
+            raise ValueError(
+                f"Checkpoint file {wf}: {k} has shape {tuple(weights[k].shape)}, "
+                f"the config needs {tuple(v.shape)}."
+            )
         if not torch.isfinite(weights[k].float()).all():
             raise ValueError(f"Checkpoint file {wf}: {k} contains NaN or infinity.")
     model.load_state_dict({k: v.float() for k, v in weights.items()})

@@ -203,8 +203,13 @@ def train_recipe(
         if (max_pairs and done >= max_pairs) or time.perf_counter() - t0 > minutes * 60:
             break
     secs = time.perf_counter() - t0
-    return {"pairs": done, "seconds": secs, "pairs_per_s": done / secs, "epochs": ep,
-            "loss": loss_avg}
+    return {
+        "pairs": done,
+        "seconds": secs,
+        "pairs_per_s": done / secs,
+        "epochs": ep,
+        "loss": loss_avg,
+    }
 
 
 @torch.inference_mode()
@@ -245,8 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     def show(ep, frac, loss):
         sys.stderr.write(f"\repoch {ep:3d} {frac * 100:3.0f}% loss {loss:.4f}")
 
-    r = train_recipe(rec, split.train, epochs=a.epochs, minutes=a.minutes, seed=a.seed,
-                     progress=show)
+    r = train_recipe(
+        rec, split.train, epochs=a.epochs, minutes=a.minutes, seed=a.seed, progress=show
+    )
     hyps = translate_recipe(rec, [p.fr for p in split.test])
     refs = [p.en for p in split.test]
     exact = sum(h == r_ for h, r_ in zip(hyps, refs, strict=True)) / len(refs)

@@ -126,8 +126,16 @@ class TrainConfig:
             raise ValueError(f'split_by must be "source" or "pair", got {self.split_by!r}.')
         if self.monitor not in ("bleu", "loss"):
             raise ValueError(f'monitor must be "bleu" or "loss", got {self.monitor!r}.')
-        for name in ("emb", "hidden", "batch", "epochs", "patience", "lr_patience",
-                     "in_domain_repeat", "min_count"):
+        for name in (
+            "emb",
+            "hidden",
+            "batch",
+            "epochs",
+            "patience",
+            "lr_patience",
+            "in_domain_repeat",
+            "min_count",
+        ):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}.")
@@ -461,14 +469,19 @@ def train(
             else:
                 stale += 1
                 lr_stale += 1
-                if (not cfg.decay and lr_stale >= cfg.lr_patience
-                        and opt.param_groups[0]["lr"] > cfg.lr / 16):
+                if (
+                    not cfg.decay
+                    and lr_stale >= cfg.lr_patience
+                    and opt.param_groups[0]["lr"] > cfg.lr / 16
+                ):
                     for g in opt.param_groups:
                         g["lr"] /= 2
                     lr_stale = 0
             if progress:
                 progress(
-                    rnd, n_rounds, 1.0,
+                    rnd,
+                    n_rounds,
+                    1.0,
                     f"epoch {epoch} loss {row['train_loss']:.3f} | val loss {vloss:.3f} "
                     f"BLEU {rep.bleu:.1f} (best {best if cfg.monitor == 'bleu' else -best:.2f} "
                     f"@ {best_round}) | {row['seconds']:.0f}s",
@@ -484,8 +497,15 @@ def train(
         model.load_state_dict(best_state)
     model.eval()
     return TrainResult(
-        model, src_vocab, tgt_vocab, cfg, history, best_round, seconds,
-        train_pairs / max(train_time, 1e-9), split.sizes(),
+        model,
+        src_vocab,
+        tgt_vocab,
+        cfg,
+        history,
+        best_round,
+        seconds,
+        train_pairs / max(train_time, 1e-9),
+        split.sizes(),
     )
 
 
@@ -502,8 +522,11 @@ def metrics_of(res: TrainResult, val: EvalReport, test: EvalReport, threads: int
         "rounds": len(res.history),
         "best_epoch": res.best_epoch,
         "train_pairs_per_s": round(res.train_pairs_per_s, 1),
-        "split_sizes": {"train": res.split_sizes[0], "val": res.split_sizes[1],
-                        "test": res.split_sizes[2]},
+        "split_sizes": {
+            "train": res.split_sizes[0],
+            "val": res.split_sizes[1],
+            "test": res.split_sizes[2],
+        },
         "threads": threads,
         "torch": torch.__version__,
         "machine": platform.machine(),
@@ -533,8 +556,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--word-dropout", type=float, default=d.word_dropout)
     ap.add_argument("--teacher-forcing", type=float, default=d.teacher_forcing)
     ap.add_argument("--split-by", choices=("source", "pair"), default=d.split_by)
-    ap.add_argument("--no-extra-data", action="store_true",
-                    help="train on the filtered pairs only (the exercise's data)")
+    ap.add_argument(
+        "--no-extra-data",
+        action="store_true",
+        help="train on the filtered pairs only (the exercise's data)",
+    )
     ap.add_argument("--in-domain-repeat", type=int, default=d.in_domain_repeat)
     ap.add_argument("--min-count", type=int, default=d.min_count)
     ap.add_argument("--eval-every", type=int, default=d.eval_every)
@@ -547,14 +573,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     t_cmd = time.perf_counter()
     try:
         cfg = TrainConfig(
-            emb=a.emb, hidden=a.hidden, bidirectional=not a.unidirectional,
-            adaptive=not a.full_softmax, dropout=a.dropout, batch=a.batch, lr=a.lr,
-            epochs=a.epochs, minutes=a.minutes, patience=a.patience, monitor=a.monitor,
-            label_smoothing=a.label_smoothing, word_dropout=a.word_dropout,
-            teacher_forcing=a.teacher_forcing, seed=a.seed, split_by=a.split_by,
-            extra_data=not a.no_extra_data, in_domain_repeat=a.in_domain_repeat,
-            min_count=a.min_count, eval_every=a.eval_every, extra_minutes=a.extra_minutes,
-            ema=a.ema, decay=not a.no_decay,
+            emb=a.emb,
+            hidden=a.hidden,
+            bidirectional=not a.unidirectional,
+            adaptive=not a.full_softmax,
+            dropout=a.dropout,
+            batch=a.batch,
+            lr=a.lr,
+            epochs=a.epochs,
+            minutes=a.minutes,
+            patience=a.patience,
+            monitor=a.monitor,
+            label_smoothing=a.label_smoothing,
+            word_dropout=a.word_dropout,
+            teacher_forcing=a.teacher_forcing,
+            seed=a.seed,
+            split_by=a.split_by,
+            extra_data=not a.no_extra_data,
+            in_domain_repeat=a.in_domain_repeat,
+            min_count=a.min_count,
+            eval_every=a.eval_every,
+            extra_minutes=a.extra_minutes,
+            ema=a.ema,
+            decay=not a.no_decay,
         )
         raw = read_raw_pairs(a.data)
     except ValueError as exc:
@@ -580,9 +621,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     res = train(split, cfg, progress=bar.update, extra=extra)
     meta = {
         "train_config": asdict(cfg),
-        "data": {"file": Path(a.data).name, "sha256_16": file_digest(Path(a.data)),
-                 "pairs": len(pairs), "extra_pairs": len(extra), "split_seed": cfg.seed,
-                 "split_by": cfg.split_by},
+        "data": {
+            "file": Path(a.data).name,
+            "sha256_16": file_digest(Path(a.data)),
+            "pairs": len(pairs),
+            "extra_pairs": len(extra),
+            "split_seed": cfg.seed,
+            "split_by": cfg.split_by,
+        },
     }
     out = save_checkpoint(a.out, res.model, res.src_vocab, res.tgt_vocab, meta)
     # score the weights as shipped (float16 on disk), then store the scores with them
@@ -594,9 +640,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     metrics["test_unseen_source"] = evaluate(model, unseen, src_vocab, tgt_vocab).as_dict()
     metrics["command_seconds"] = round(time.perf_counter() - t_cmd, 1)  # reading to scoring
     metrics["test_beam5"] = evaluate(model, split.test, src_vocab, tgt_vocab, beam=5).as_dict()
-    meta["metrics"] = {k: metrics[k] for k in ("test", "test_unseen_source", "test_beam5", "val",
-                                              "train_seconds", "command_seconds", "epochs",
-                                              "best_epoch", "train_pairs_per_s", "threads")}
+    meta["metrics"] = {
+        k: metrics[k]
+        for k in (
+            "test",
+            "test_unseen_source",
+            "test_beam5",
+            "val",
+            "train_seconds",
+            "command_seconds",
+            "epochs",
+            "best_epoch",
+            "train_pairs_per_s",
+            "threads",
+        )
+    }
     save_checkpoint(out, res.model, res.src_vocab, res.tgt_vocab, meta)
     (out / METRICS_FILE).write_text(json.dumps(metrics, indent=1))
     print(

@@ -1,9 +1,9 @@
 """The shipped translator: any string in, a ``Translation`` out, never an exception.
 
-    from core.seq2seq import load_translator
-    tr = load_translator()                       # assets/seq2seq/model, loaded once per process
-    out = tr.translate("Je suis très fatigué.", beam=1)
-    out.words, out.attention, out.source, out.unknown, out.suggestions, out.steps, out.message
+from core.seq2seq import load_translator
+tr = load_translator()                       # assets/seq2seq/model, loaded once per process
+out = tr.translate("Je suis très fatigué.", beam=1)
+out.words, out.attention, out.source, out.unknown, out.suggestions, out.steps, out.message
 """
 
 from __future__ import annotations
@@ -90,8 +90,14 @@ class Translation:
 class Translator:
     """A loaded model with its vocabularies.  Thread-compatible for reading (inference only)."""
 
-    def __init__(self, model: Seq2Seq, src_vocab: Vocab, tgt_vocab: Vocab, meta: dict | None = None,
-                 path: Path | None = None):
+    def __init__(
+        self,
+        model: Seq2Seq,
+        src_vocab: Vocab,
+        tgt_vocab: Vocab,
+        meta: dict | None = None,
+        path: Path | None = None,
+    ):
         self.model = model.eval()
         self.src_vocab = src_vocab
         self.tgt_vocab = tgt_vocab
@@ -111,11 +117,23 @@ class Translator:
             )
         return self._close_cache[word]
 
-    def _empty(self, source: list[str], unknown: list[str], message: str, beam: int, t0: float,
-               suggestions: dict[str, list[str]] | None = None) -> Translation:
+    def _empty(
+        self,
+        source: list[str],
+        unknown: list[str],
+        message: str,
+        beam: int,
+        t0: float,
+        suggestions: dict[str, list[str]] | None = None,
+    ) -> Translation:
         return Translation(
-            words=[], attention=np.zeros((0, len(source)), np.float32), source=source,
-            unknown=unknown, suggestions=suggestions or {}, message=message, beam=beam,
+            words=[],
+            attention=np.zeros((0, len(source)), np.float32),
+            source=source,
+            unknown=unknown,
+            suggestions=suggestions or {},
+            message=message,
+            beam=beam,
             seconds=time.perf_counter() - t0,
         )
 
@@ -148,17 +166,26 @@ class Translator:
         if not isinstance(text, str):
             text = str(text)
         if len(text) > MAX_INPUT_CHARS:
-            notes.append(f"the text has {len(text):,} characters; read the first "
-                         f"{MAX_INPUT_CHARS:,}")
+            notes.append(
+                f"the text has {len(text):,} characters; read the first {MAX_INPUT_CHARS:,}"
+            )
             text = text[:MAX_INPUT_CHARS]
         if not text.strip():
             return self._empty([], [], "; ".join(["empty input", *notes]), beam, t0)
         tokens = normalize_string(text).split()
         if not tokens:
             return self._empty(
-                [], [], "; ".join(["no French words left after normalisation (only letters a-z "
-                                   "after accents are stripped, and . ! ? are kept)", *notes]),
-                beam, t0,
+                [],
+                [],
+                "; ".join(
+                    [
+                        "no French words left after normalisation (only letters a-z "
+                        "after accents are stripped, and . ! ? are kept)",
+                        *notes,
+                    ]
+                ),
+                beam,
+                t0,
             )
         if len(tokens) > MAX_SOURCE_TOKENS:
             notes.append(
@@ -169,28 +196,45 @@ class Translator:
         ids, substituted = encode_source(tokens, self.src_vocab)
         unknown = list(dict.fromkeys(t for t, i in zip(tokens, ids, strict=True) if i == UNK))
         if substituted:
-            notes.append("read " + ", ".join(f"{w} as {f}" for w, f in substituted.items())
-                         + " (a form seen in training)")
+            notes.append(
+                "read "
+                + ", ".join(f"{w} as {f}" for w, f in substituted.items())
+                + " (a form seen in training)"
+            )
         suggestions = {w: self.suggest(w) for w in unknown[:MAX_SUGGESTED]}
         english = [w for w in unknown if w in self.tgt_vocab]
         words = [t for t in tokens if t.isalpha()]
         if english and 2 * sum(t in self.tgt_vocab for t in words) >= len(words):
             listed = ", ".join(english[:MAX_SUGGESTED])
-            what = ("are English words, not French ones" if len(english) > 1
-                    else "is an English word, not a French one")
-            notes.append(f"this looks like English ({listed} {what}); the model translates "
-                         "French into English")
+            what = (
+                "are English words, not French ones"
+                if len(english) > 1
+                else "is an English word, not a French one"
+            )
+            notes.append(
+                f"this looks like English ({listed} {what}); the model translates "
+                "French into English"
+            )
         if unknown and all(i == UNK for i in ids):
             return self._empty(
-                tokens, unknown,
-                "; ".join([f"none of the words is in the model's French vocabulary "
-                           f"({len(self.src_vocab.content_words):,} words); is it French?",
-                           *notes]),
-                beam, t0, suggestions,
+                tokens,
+                unknown,
+                "; ".join(
+                    [
+                        f"none of the words is in the model's French vocabulary "
+                        f"({len(self.src_vocab.content_words):,} words); is it French?",
+                        *notes,
+                    ]
+                ),
+                beam,
+                t0,
+                suggestions,
             )
         if unknown:
-            notes.append(f"{len(unknown)} unknown word(s) read as {SPECIALS[UNK]}: "
-                         + ", ".join(unknown[:MAX_SUGGESTED]))
+            notes.append(
+                f"{len(unknown)} unknown word(s) read as {SPECIALS[UNK]}: "
+                + ", ".join(unknown[:MAX_SUGGESTED])
+            )
         with torch.inference_mode():
             if beam == 1:
                 d = greedy(self.model, ids, MAX_DECODE_STEPS, top_k)

@@ -1,6 +1,5 @@
 """AppTest runs of the home page and the binary-adder page, through the entry point."""
 
-
 import pytest
 from streamlit.testing.v1 import AppTest
 

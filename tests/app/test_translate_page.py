@@ -35,14 +35,21 @@ def test_default_sentence_translates_with_its_attention_map():
 def test_deep_link_with_beam_search_and_a_selected_word():
     out = load_translator().translate("Il est plus grand que moi.", beam=5)
     # the URL holds the selected word's button label, "2. <word>"
-    at = open_page({"fr": "Il est plus grand que moi.", "dec": "beam search", "beam": "5",
-                    "w": f"2. {out.words[1]}"})
+    at = open_page(
+        {
+            "fr": "Il est plus grand que moi.",
+            "dec": "beam search",
+            "beam": "5",
+            "w": f"2. {out.words[1]}",
+        }
+    )
     assert headline(at) == " ".join(out.words)
     assert at.slider(key="beam").value == 5
     assert "beam search, width 5" in texts(at)
     step = out.steps[1]
-    assert f"At step 2 the decoder chose “{step.word}” with probability {step.prob:.3f}" \
-        in texts(at)
+    assert f"At step 2 the decoder chose “{step.word}” with probability {step.prob:.3f}" in texts(
+        at
+    )
 
 
 def test_changing_the_sentence_and_the_decoder():
@@ -125,15 +132,15 @@ def _session_checkpoint(tmp_path, meta: dict) -> str:
     src = build_vocab(["je suis content .", "il est grand ."])
     tgt = build_vocab(["i am happy .", "he is tall ."])
     torch.manual_seed(0)
-    model = Seq2Seq(ModelConfig(src_vocab=len(src), tgt_vocab=len(tgt), emb=8, hidden=8,
-                                dropout=0.0)).eval()
+    model = Seq2Seq(
+        ModelConfig(src_vocab=len(src), tgt_vocab=len(tgt), emb=8, hidden=8, dropout=0.0)
+    ).eval()
     return str(save_checkpoint(tmp_path / "mine", model, src, tgt, meta))
 
 
 def test_a_model_trained_in_this_session_can_be_chosen(tmp_path):
     path = _session_checkpoint(tmp_path, {"data": {"file": "upload.txt"}})
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"),
-                           default_timeout=120)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=120)
     at.session_state["seq2seq_checkpoint"] = {"path": path, "label": "your model: hidden 8"}
     at.run()
     at.switch_page(PAGE).run()
@@ -156,8 +163,7 @@ def test_a_model_trained_in_this_session_can_be_chosen(tmp_path):
 def test_a_broken_session_checkpoint_falls_back_to_the_shipped_model(tmp_path):
     path = _session_checkpoint(tmp_path, {})
     (Path(path) / "weights.pt").write_bytes(b"not a checkpoint")
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"),
-                           default_timeout=120)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=120)
     at.session_state["seq2seq_checkpoint"] = {"path": path, "label": "broken"}
     at.run()
     at.switch_page(PAGE).run()

@@ -13,8 +13,11 @@ pytestmark = pytest.mark.browser
     "name, query, expect",
     [
         ("translate", "", "Where the decoder looks, word by word"),
-        ("translate-beam", "?fr=Nous+sommes+en+retard+!&dec=beam+search&beam=4",
-         "beam search, width 4"),
+        (
+            "translate-beam",
+            "?fr=Nous+sommes+en+retard+!&dec=beam+search&beam=4",
+            "beam search, width 4",
+        ),
     ],
 )
 def test_translate_deep_link_is_the_first_visit(fresh_server, page, name, query, expect):

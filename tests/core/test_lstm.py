@@ -35,8 +35,9 @@ RTOL = 1e-10
 
 def torch_lstm(p: LSTMParams, x, y: float, h0: float = 0.0, c0: float = 0.0) -> dict:
     """Forward (22) and loss (23) in torch; every intermediate keeps its .grad (retain_grad)."""
-    leaf = {n: torch.tensor(float(getattr(p, n)), dtype=F64, requires_grad=True)
-            for n in PARAM_NAMES}
+    leaf = {
+        n: torch.tensor(float(getattr(p, n)), dtype=F64, requires_grad=True) for n in PARAM_NAMES
+    }
     h_0 = torch.tensor(float(h0), dtype=F64, requires_grad=True)
     c_0 = torch.tensor(float(c0), dtype=F64, requires_grad=True)
     h, c = h_0, c_0
@@ -123,22 +124,30 @@ def test_T2_sheet_equations_evaluated_literally(t2):
     tr, gr, _ = t2
     p = EXAMPLE_PARAMS
     i, f, o, g, c = tr.i, tr.f, tr.o, tr.g, tr.c
-    h2_bar = tr.h[1] - T2_Y                                                    # (28)
-    c2_bar = h2_bar * o[1] * (1 - math.tanh(c[1]) ** 2)                         # (29)
-    o2_bar = h2_bar * math.tanh(c[1])                                           # (30)
-    g2_bar = c2_bar * i[1]                                                      # (31)
-    i2_bar = c2_bar * g[1]                                                      # (32)
-    f2_bar = c2_bar * c[0]                                                      # (33)
-    h1_bar = (i2_bar * i[1] * (1 - i[1]) * p.w_ih + f2_bar * f[1] * (1 - f[1]) * p.w_fh
-              + o2_bar * o[1] * (1 - o[1]) * p.w_oh + g2_bar * (1 - g[1] ** 2) * p.w_gh)  # (34)
-    c1_bar = c2_bar * f[1] + h1_bar * o[0] * (1 - math.tanh(c[0]) ** 2)         # (35)
-    o1_bar = h1_bar * math.tanh(c[0])                                           # (36)
-    g1_bar = c1_bar * i[0]                                                      # (37)
-    i1_bar = c1_bar * g[0]                                                      # (38)
-    f1_bar = c1_bar * T2_C0                                                     # (39)
+    h2_bar = tr.h[1] - T2_Y  # (28)
+    c2_bar = h2_bar * o[1] * (1 - math.tanh(c[1]) ** 2)  # (29)
+    o2_bar = h2_bar * math.tanh(c[1])  # (30)
+    g2_bar = c2_bar * i[1]  # (31)
+    i2_bar = c2_bar * g[1]  # (32)
+    f2_bar = c2_bar * c[0]  # (33)
+    h1_bar = (
+        i2_bar * i[1] * (1 - i[1]) * p.w_ih
+        + f2_bar * f[1] * (1 - f[1]) * p.w_fh
+        + o2_bar * o[1] * (1 - o[1]) * p.w_oh
+        + g2_bar * (1 - g[1] ** 2) * p.w_gh
+    )  # (34)
+    c1_bar = c2_bar * f[1] + h1_bar * o[0] * (1 - math.tanh(c[0]) ** 2)  # (35)
+    o1_bar = h1_bar * math.tanh(c[0])  # (36)
+    g1_bar = c1_bar * i[0]  # (37)
+    i1_bar = c1_bar * g[0]  # (38)
+    f1_bar = c1_bar * T2_C0  # (39)
     expected = {
-        "h_bar": [h1_bar, h2_bar], "c_bar": [c1_bar, c2_bar], "o_bar": [o1_bar, o2_bar],
-        "g_bar": [g1_bar, g2_bar], "i_bar": [i1_bar, i2_bar], "f_bar": [f1_bar, f2_bar],
+        "h_bar": [h1_bar, h2_bar],
+        "c_bar": [c1_bar, c2_bar],
+        "o_bar": [o1_bar, o2_bar],
+        "g_bar": [g1_bar, g2_bar],
+        "i_bar": [i1_bar, i2_bar],
+        "f_bar": [f1_bar, f2_bar],
     }
     for name, values in expected.items():
         np.testing.assert_allclose(getattr(gr, name), values, rtol=1e-13, atol=0, err_msg=name)
@@ -164,8 +173,7 @@ def test_random_T_gradients_match_autograd(seed, T):
     for name in PARAM_NAMES + ("h0_bar", "c0_bar", "loss"):
         assert getattr(gr, name) == pytest.approx(ref[name], rel=RTOL, abs=0), name
     for name in ("h_bar", "c_bar", "o_bar", "g_bar", "i_bar", "f_bar"):
-        np.testing.assert_allclose(getattr(gr, name), ref[name], rtol=RTOL, atol=0,
-                                   err_msg=name)
+        np.testing.assert_allclose(getattr(gr, name), ref[name], rtol=RTOL, atol=0, err_msg=name)
     np.testing.assert_allclose(tr.h, ref["h"], rtol=1e-13, atol=0)
 
 
@@ -181,7 +189,7 @@ def test_saturated_gates_against_high_precision():
     x = rng.normal(0, 1, size=T)
     tr = lstm_forward(p, x, h0=0.2, c0=-0.3)
     gr = lstm_backward(p, tr, 0.5)
-    assert np.max(np.abs(tr.z_g)) > 8                          # really saturated
+    assert np.max(np.abs(tr.z_g)) > 8  # really saturated
     w = {n: mpmath.mpf(float(getattr(p, n))) for n in PARAM_NAMES}
     sig = lambda z: 1 / (1 + mpmath.exp(-z))  # noqa: E731
     h, c, steps = mpmath.mpf(0.2), mpmath.mpf(-0.3), []
@@ -197,12 +205,16 @@ def test_saturated_gates_against_high_precision():
     hb, cb = [None] * T, [None] * T
     for k in range(T - 1, -1, -1):
         i, f, o, g, c, c_prev = steps[k]
-        c_bar = h_bar * o * (1 - mpmath.tanh(c) ** 2) + c_next_bar * f_next      # (35)
+        c_bar = h_bar * o * (1 - mpmath.tanh(c) ** 2) + c_next_bar * f_next  # (35)
         hb[k], cb[k] = h_bar, c_bar
-        o_bar, g_bar = h_bar * mpmath.tanh(c), c_bar * i                         # (36), (37)
-        i_bar, f_bar = c_bar * g, c_bar * c_prev                                 # (38), (39)
-        h_bar = (i_bar * i * (1 - i) * w["w_ih"] + f_bar * f * (1 - f) * w["w_fh"]
-                 + o_bar * o * (1 - o) * w["w_oh"] + g_bar * (1 - g ** 2) * w["w_gh"])  # (34)
+        o_bar, g_bar = h_bar * mpmath.tanh(c), c_bar * i  # (36), (37)
+        i_bar, f_bar = c_bar * g, c_bar * c_prev  # (38), (39)
+        h_bar = (
+            i_bar * i * (1 - i) * w["w_ih"]
+            + f_bar * f * (1 - f) * w["w_fh"]
+            + o_bar * o * (1 - o) * w["w_oh"]
+            + g_bar * (1 - g**2) * w["w_gh"]
+        )  # (34)
         c_next_bar, f_next = c_bar, f
     np.testing.assert_allclose(gr.h_bar, [float(v) for v in hb], rtol=1e-12, atol=0)
     np.testing.assert_allclose(gr.c_bar, [float(v) for v in cb], rtol=1e-12, atol=0)
@@ -226,11 +238,25 @@ def test_hand_computed_T1():
     gr = lstm_backward(p, tr, 1.0)
     f_bar = -0.108 * c0
     expected = {
-        "loss": 0.18, "h_bar": -0.6, "c_bar": -0.108, "o_bar": -0.48, "g_bar": -0.054,
-        "i_bar": -0.0648, "f_bar": f_bar,
-        "w_ix": -0.0162, "w_fx": f_bar / 4, "w_ox": -0.12, "w_gx": -0.03456,
-        "b_i": -0.0162, "b_f": f_bar / 4, "b_o": -0.12, "b_g": -0.03456,
-        "w_ih": 0.0, "w_fh": 0.0, "w_oh": 0.0, "w_gh": 0.0,
+        "loss": 0.18,
+        "h_bar": -0.6,
+        "c_bar": -0.108,
+        "o_bar": -0.48,
+        "g_bar": -0.054,
+        "i_bar": -0.0648,
+        "f_bar": f_bar,
+        "w_ix": -0.0162,
+        "w_fx": f_bar / 4,
+        "w_ox": -0.12,
+        "w_gx": -0.03456,
+        "b_i": -0.0162,
+        "b_f": f_bar / 4,
+        "b_o": -0.12,
+        "b_g": -0.03456,
+        "w_ih": 0.0,
+        "w_fh": 0.0,
+        "w_oh": 0.0,
+        "w_gh": 0.0,
         "h0_bar": -0.0162 * 1 + f_bar / 4 * 2 - 0.12 * 3 - 0.03456 * 4,
         "c0_bar": -0.054,
     }
@@ -313,8 +339,9 @@ def test_exploding_gradient_saturates_to_inf_without_nan_or_warning():
         tr = lstm_forward(p, np.zeros(T))
         gr = lstm_backward(p, tr, 1.0)
     t = np.arange(1, T + 1)
-    np.testing.assert_allclose(gr.log10_abs_c_bar, np.log10(0.5) + (T - t) * np.log10(13),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        gr.log10_abs_c_bar, np.log10(0.5) + (T - t) * np.log10(13), rtol=1e-12
+    )
     np.testing.assert_allclose(gr.c_bar[-100:], -0.5 * 13.0 ** (T - t[-100:]), rtol=1e-12)
     assert gr.c_bar[0] == -np.inf
     for a in _all_outputs(tr, gr):
@@ -369,7 +396,9 @@ def test_batch_broadcasts_shared_input_and_scalar_fields():
 
 
 def test_scalar_api_exactly_as_documented():
-    p = LSTMParams(w_ix=.5, w_ih=-.3, w_fx=.8, w_fh=.1, w_ox=-.4, w_oh=.6, w_gx=.9, w_gh=-.2)
+    p = LSTMParams(
+        w_ix=0.5, w_ih=-0.3, w_fx=0.8, w_fh=0.1, w_ox=-0.4, w_oh=0.6, w_gx=0.9, w_gh=-0.2
+    )
     assert (p.b_i, p.b_f, p.b_o, p.b_g) == (0.0, 0.0, 0.0, 0.0)
     x = np.linspace(-1, 1, 5)
     tr = lstm_forward(p, x, h0=0.0, c0=0.0)
@@ -435,7 +464,7 @@ def test_part_c_cell_signal_is_carried_by_the_forget_gates():
     """(41) exactly: c̄(t) = c̄(t+1) f(t+1) + [h̄(t) o(t)(1 - tanh² c(t)) ≈ 0], so
     c̄(t) = c̄(T) Π_{s>t} f(s) up to the negligible output-gate term."""
     tr, gr = _part_c(b_f=10.0)
-    carried = np.append(np.cumprod(tr.f[1:][::-1])[::-1], 1.0)   # Π_{s=t+1..T} f(s)
+    carried = np.append(np.cumprod(tr.f[1:][::-1])[::-1], 1.0)  # Π_{s=t+1..T} f(s)
     np.testing.assert_allclose(gr.c_bar, gr.c_bar[-1] * carried, rtol=1e-6)
     # so the relative change is at most Σ (1 - f) (about 100 · sigmoid(-10) = 4.5e-3 here)
     change = np.abs(gr.c_bar / gr.c_bar[-1] - 1)
@@ -465,8 +494,8 @@ def test_part_c_wix_bound_44(b_f):
     assert res.bound == pytest.approx(2.0 * np.max(np.abs(x)) * np.sum(i * (1 - i)), rel=1e-12)
     assert res.actual == abs(gr.w_ix)
     assert res.holds and res.actual <= res.bound
-    assert res.bound < 0.05                # "≈ 0" (44): Σ i(1-i) ~ 100 · 4.5e-5
-    assert res.actual < 1e-3 * res.bound   # (43) drops the factor o(T) ≈ 4.5e-5 of c̄(T)
+    assert res.bound < 0.05  # "≈ 0" (44): Σ i(1-i) ~ 100 · 4.5e-5
+    assert res.actual < 1e-3 * res.bound  # (43) drops the factor o(T) ≈ 4.5e-5 of c̄(T)
 
 
 def test_wix_bound_batch_shapes():
@@ -489,8 +518,7 @@ def test_forget_sweep_pins_the_forget_gate_and_matches_single_runs():
     assert sw.abs_c_bar.shape == sw.log10_abs_h_bar.shape == (4, 40)
     np.testing.assert_allclose(sw.trace.f, np.broadcast_to(f[:, None], (4, 40)), rtol=1e-14)
     for b in (0, 3):
-        p = dataclasses.replace(EXAMPLE_PARAMS, w_fx=0.0, w_fh=0.0,
-                                b_f=math.log(f[b] / (1 - f[b])))
+        p = dataclasses.replace(EXAMPLE_PARAMS, w_fx=0.0, w_fh=0.0, b_f=math.log(f[b] / (1 - f[b])))
         gr = lstm_backward(p, lstm_forward(p, np.sin(0.7 * np.arange(1, 41))), 1.0)
         np.testing.assert_allclose(sw.abs_c_bar[b], np.abs(gr.c_bar), rtol=1e-13)
         np.testing.assert_allclose(sw.abs_h_bar[b], np.abs(gr.h_bar), rtol=1e-13)

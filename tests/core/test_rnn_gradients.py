@@ -57,9 +57,15 @@ def torch_scalar_rnn(w_x, w_h, b, x, h0, y):
         hs.append(h)
     loss = 0.5 * (y - h) ** 2
     loss.backward()
-    return {"loss": loss.item(), "w_x": wx.grad.item(), "w_h": wh.grad.item(),
-            "b": bb.grad.item(), "h0_bar": h_0.grad.item(),
-            "h": np.array([v.item() for v in hs]), "h_bar": np.array([v.grad.item() for v in hs])}
+    return {
+        "loss": loss.item(),
+        "w_x": wx.grad.item(),
+        "w_h": wh.grad.item(),
+        "b": bb.grad.item(),
+        "h0_bar": h_0.grad.item(),
+        "h": np.array([v.item() for v in hs]),
+        "h_bar": np.array([v.grad.item() for v in hs]),
+    }
 
 
 @pytest.mark.parametrize("seed, T", [(0, 1), (1, 2), (2, 9), (3, 30), (4, 60)])
@@ -94,7 +100,7 @@ def test_saturated_scalar_rnn_against_high_precision():
     p = RNNParams(w_x, w_h, b)
     tr = rnn_forward(p, x, h0=h0)
     gr = rnn_backward(p, tr, y)
-    assert np.max(np.abs(tr.z)) > 5                          # really saturated
+    assert np.max(np.abs(tr.z)) > 5  # really saturated
     m = [mpmath.mpf(float(v)) for v in (w_x, w_h, b, h0, y)]
     h, hs = m[3], []
     for xt in x:
@@ -118,8 +124,9 @@ def test_scalar_rnn_batch_over_w_h_equals_single_runs():
         pk = p.take(k)
         gk = rnn_backward(pk, rnn_forward(pk, x, h0=0.2), 0.6)
         for name in ("h_bar", "z_bar", "w_x", "w_h", "b", "h0_bar", "loss", "log10_abs_h_bar"):
-            np.testing.assert_allclose(getattr(gr, name)[k], getattr(gk, name), rtol=1e-13,
-                                       atol=0, err_msg=name)
+            np.testing.assert_allclose(
+                getattr(gr, name)[k], getattr(gk, name), rtol=1e-13, atol=0, err_msg=name
+            )
 
 
 @pytest.mark.parametrize("w_h", [0.5, -0.9, 0.99])
@@ -130,7 +137,7 @@ def test_vanishing_is_exactly_geometric_at_the_zero_state(w_h):
     gr = rnn_backward(p, rnn_forward(p, np.zeros(T)), y)
     t = np.arange(1, T + 1)
     np.testing.assert_allclose(gr.h_bar, -y * w_h ** (T - t), rtol=1e-13)
-    ratio = np.abs(gr.h_bar[:-1] / gr.h_bar[1:])            # |h̄(t-1) / h̄(t)|
+    ratio = np.abs(gr.h_bar[:-1] / gr.h_bar[1:])  # |h̄(t-1) / h̄(t)|
     np.testing.assert_allclose(ratio, abs(w_h), rtol=1e-14)
 
 
@@ -155,7 +162,7 @@ def test_vanishing_far_below_float_range_keeps_exact_log10():
     T, w_h, y = 400, 0.01, 0.5
     p = RNNParams(w_x=1.0, w_h=w_h)
     gr = rnn_backward(p, rnn_forward(p, np.zeros(T)), y)
-    assert gr.h_bar[0] == 0.0                                # 0.5e-798 underflows
+    assert gr.h_bar[0] == 0.0  # 0.5e-798 underflows
     assert gr.log10_abs_h_bar[0] == pytest.approx(np.log10(y) - 2 * (T - 1), abs=1e-9)
     assert np.all(np.isfinite(gr.log10_abs_h_bar))
 
@@ -164,19 +171,22 @@ def test_exploding_linear_regime_is_exact_then_saturates_to_inf():
     """At the zero state h̄(1) = -y w_h^(T-1): finite for T = 100, beyond float64 for T = 1000."""
     p = RNNParams(w_x=1.0, w_h=50.0)
     g100 = rnn_backward(p, rnn_forward(p, np.zeros(100)), 1.0)
-    assert g100.h_bar[0] == pytest.approx(-(50.0 ** 99), rel=1e-13)
+    assert g100.h_bar[0] == pytest.approx(-(50.0**99), rel=1e-13)
     with strict_floats():
         g1000 = rnn_backward(p, rnn_forward(p, np.zeros(1000)), 1.0)
     assert g1000.h_bar[0] == -np.inf
     assert g1000.log10_abs_h_bar[0] == pytest.approx(999 * np.log10(50.0), rel=1e-13)
-    assert g1000.w_x == 0.0 and g1000.w_h == 0.0            # x = 0, h = 0: no inf * 0 = NaN
+    assert g1000.w_x == 0.0 and g1000.w_h == 0.0  # x = 0, h = 0: no inf * 0 = NaN
     assert g1000.b == -np.inf
 
 
 def test_scalar_rnn_large_weights_are_stable():
     rng = np.random.default_rng(5)
-    p = RNNParams(w_x=rng.choice([-50.0, 50.0], 16), w_h=rng.choice([-50.0, 50.0], 16),
-                  b=rng.uniform(-50, 50, 16))
+    p = RNNParams(
+        w_x=rng.choice([-50.0, 50.0], 16),
+        w_h=rng.choice([-50.0, 50.0], 16),
+        b=rng.uniform(-50, 50, 16),
+    )
     with strict_floats():
         gr = rnn_backward(p, rnn_forward(p, 3 * rng.standard_normal(1000)), 0.3)
     for name in ("h_bar", "w_x", "w_h", "b", "h0_bar"):
@@ -230,8 +240,9 @@ def test_recurrent_matrix_batch_scales_one_base_matrix():
     np.testing.assert_allclose(spectral_radius(W), rhos, rtol=0, atol=1e-9)
     np.testing.assert_allclose(W[3] / 3.0, W[2], rtol=1e-14)
     # an int seed and a Generator with that seed give the same matrix; seeds matter
-    np.testing.assert_array_equal(W[2], make_recurrent_matrix(16, 1.0,
-                                                              rng=np.random.default_rng(123)))
+    np.testing.assert_array_equal(
+        W[2], make_recurrent_matrix(16, 1.0, rng=np.random.default_rng(123))
+    )
     assert not np.allclose(W[2], make_recurrent_matrix(16, 1.0, rng=124))
 
 
@@ -253,15 +264,19 @@ def torch_vector_rnn(p: VectorRNNParams, x, h0, y):
         hs.append(h)
     loss = 0.5 * ((torch.tensor(y, dtype=F64) - h) ** 2).sum()
     loss.backward()
-    return {"loss": loss.item(), "W_x": Wx.grad.numpy(), "W_h": Wh.grad.numpy(),
-            "b": b.grad.numpy(), "h0_bar": h_0.grad.numpy(),
-            "h_bar": np.stack([v.grad.numpy() for v in hs])}
+    return {
+        "loss": loss.item(),
+        "W_x": Wx.grad.numpy(),
+        "W_h": Wh.grad.numpy(),
+        "b": b.grad.numpy(),
+        "h0_bar": h_0.grad.numpy(),
+        "h_bar": np.stack([v.grad.numpy() for v in hs]),
+    }
 
 
 def _close(ours, ref, name):
     # relative to the largest entry: single matrix entries can cancel to nearly 0
-    np.testing.assert_allclose(ours, ref, rtol=RTOL, atol=RTOL * np.max(np.abs(ref)),
-                               err_msg=name)
+    np.testing.assert_allclose(ours, ref, rtol=RTOL, atol=RTOL * np.max(np.abs(ref)), err_msg=name)
 
 
 @pytest.mark.parametrize("seed, rho, T", [(0, 0.6, 1), (1, 0.9, 12), (2, 1.4, 25)])
@@ -279,8 +294,7 @@ def test_vector_rnn_matches_autograd(seed, rho, T):
     assert gr.loss == pytest.approx(ref["loss"], rel=RTOL)
     for name in ("W_x", "W_h", "b", "h0_bar", "h_bar"):
         _close(getattr(gr, name), ref[name], name)
-    np.testing.assert_allclose(gr.h_bar_norm, np.linalg.norm(ref["h_bar"], axis=-1),
-                               rtol=RTOL)
+    np.testing.assert_allclose(gr.h_bar_norm, np.linalg.norm(ref["h_bar"], axis=-1), rtol=RTOL)
 
 
 def test_vector_rnn_batch_over_rho_equals_single_runs():
@@ -296,8 +310,9 @@ def test_vector_rnn_batch_over_rho_equals_single_runs():
         pk = p.take(k)
         gk = vector_rnn_backward(pk, vector_rnn_forward(pk, x), y)
         for name in ("h_bar", "W_x", "W_h", "b", "h0_bar", "h_bar_norm", "loss"):
-            np.testing.assert_allclose(getattr(gr, name)[k], getattr(gk, name), rtol=1e-12,
-                                       atol=1e-300, err_msg=name)
+            np.testing.assert_allclose(
+                getattr(gr, name)[k], getattr(gk, name), rtol=1e-12, atol=1e-300, err_msg=name
+            )
 
 
 def test_vector_rnn_gradient_norm_bounded_by_operator_norm():
@@ -310,8 +325,7 @@ def test_vector_rnn_gradient_norm_bounded_by_operator_norm():
     steps = gr.log10_h_bar_norm[:-1] - gr.log10_h_bar_norm[1:]
     assert np.all(steps <= np.log10(smax) + 1e-12)
     assert gr.log10_h_bar_norm[0] < gr.log10_h_bar_norm[-1] - 40
-    np.testing.assert_allclose(gr.log10_h_bar_norm[-50:], np.log10(gr.h_bar_norm[-50:]),
-                               rtol=1e-12)
+    np.testing.assert_allclose(gr.log10_h_bar_norm[-50:], np.log10(gr.h_bar_norm[-50:]), rtol=1e-12)
 
 
 def test_rho_sweep_shapes_and_ordering():
@@ -323,6 +337,6 @@ def test_rho_sweep_shapes_and_ordering():
     np.testing.assert_allclose(spectral_radius(sw.params.W_h), rhos, atol=1e-9)
     first = sw.log10_h_bar_norm[:, 0]
     assert first[0] < first[1] < first[2]
-    assert first[0] < -50                                    # 0.2^149 vanishes
-    again = rho_sweep(rhos, 150, H=16, D=3, seed=2)          # deterministic given the seed
+    assert first[0] < -50  # 0.2^149 vanishes
+    again = rho_sweep(rhos, 150, H=16, D=3, seed=2)  # deterministic given the seed
     np.testing.assert_array_equal(again.log10_h_bar_norm, sw.log10_h_bar_norm)

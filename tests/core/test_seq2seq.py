@@ -39,8 +39,16 @@ needs_checkpoint = pytest.mark.skipif(
 )
 
 # A tiny made-up corpus in the file layout (not sentences of the real corpus).
-ADJ = [("tired", "fatigue"), ("happy", "heureux"), ("cold", "froid"), ("ready", "pret"),
-       ("late", "en retard"), ("sad", "triste"), ("busy", "occupe"), ("hungry", "affame")]
+ADJ = [
+    ("tired", "fatigue"),
+    ("happy", "heureux"),
+    ("cold", "froid"),
+    ("ready", "pret"),
+    ("late", "en retard"),
+    ("sad", "triste"),
+    ("busy", "occupe"),
+    ("hungry", "affame"),
+]
 WHO = [("I am", "Je suis"), ("He is", "Il est"), ("You are", "Tu es"), ("We are", "Nous sommes")]
 TOY = "\n".join(f"{e} {a}.\t{f} {b}." for e, f in WHO for a, b in ADJ) + "\n"
 
@@ -55,8 +63,9 @@ def corpus_pairs():
 @pytest.fixture(scope="module")
 def random_model():
     torch.manual_seed(0)
-    cfg = ModelConfig(src_vocab=40, tgt_vocab=30, emb=16, hidden=16, bidirectional=True,
-                      dropout=0.0)
+    cfg = ModelConfig(
+        src_vocab=40, tgt_vocab=30, emb=16, hidden=16, bidirectional=True, dropout=0.0
+    )
     return Seq2Seq(cfg).eval()
 
 
@@ -191,8 +200,11 @@ def test_corpus_split_sizes(corpus_pairs):
 @pytest.mark.parametrize("bidirectional", [True, False])
 def test_attention_ignores_padding_exactly(bidirectional):
     torch.manual_seed(2)
-    m = Seq2Seq(ModelConfig(src_vocab=40, tgt_vocab=30, emb=16, hidden=16,
-                            bidirectional=bidirectional, dropout=0.0)).eval()
+    m = Seq2Seq(
+        ModelConfig(
+            src_vocab=40, tgt_vocab=30, emb=16, hidden=16, bidirectional=bidirectional, dropout=0.0
+        )
+    ).eval()
     seqs = [[5, 6, 7, 8, 9, 10], [11, 12], [13, 14, 15, 16]]
     src, src_len = pad_batch(seqs)
     tgt_in, _ = pad_batch([[SOS, 4, 5], [SOS, 6], [SOS, 7, 8, 9]])
@@ -289,8 +301,24 @@ def toy_checkpoint(tmp_path_factory):
 
     d = tmp_path_factory.mktemp("s2s")
     (d / "toy.txt").write_text(TOY)
-    rc = main(["--data", str(d / "toy.txt"), "--out", str(d / "model"), "--epochs", "2",
-               "--emb", "16", "--hidden", "16", "--batch", "8", "--threads", "1"])
+    rc = main(
+        [
+            "--data",
+            str(d / "toy.txt"),
+            "--out",
+            str(d / "model"),
+            "--epochs",
+            "2",
+            "--emb",
+            "16",
+            "--hidden",
+            "16",
+            "--batch",
+            "8",
+            "--threads",
+            "1",
+        ]
+    )
     assert rc == 0
     return d / "model"
 
@@ -312,8 +340,17 @@ def test_train_with_partial_teacher_forcing_and_without_ema():
     from core.seq2seq.train import TrainConfig, train
 
     split = split_pairs(load_pairs(TOY), seed=0)
-    cfg = TrainConfig(emb=8, hidden=8, batch=8, epochs=2, teacher_forcing=0.5, ema=0.0,
-                      adaptive=False, extra_data=False, label_smoothing=0.1)
+    cfg = TrainConfig(
+        emb=8,
+        hidden=8,
+        batch=8,
+        epochs=2,
+        teacher_forcing=0.5,
+        ema=0.0,
+        adaptive=False,
+        extra_data=False,
+        label_smoothing=0.1,
+    )
     res = train(split, cfg)
     assert len(res.history) == 2 and res.best_epoch in (1, 2)
     assert all(np.isfinite(r["train_loss"]) for r in res.history)
@@ -348,8 +385,15 @@ def _corrupt(src, dst, how):
 
 @pytest.mark.parametrize(
     "how",
-    ["truncated weights", "garbage weights", "bad json", "missing weights", "wrong shape", "nan",
-     "vocab mismatch"],
+    [
+        "truncated weights",
+        "garbage weights",
+        "bad json",
+        "missing weights",
+        "wrong shape",
+        "nan",
+        "vocab mismatch",
+    ],
 )
 def test_corrupted_checkpoint_is_a_clear_value_error(toy_checkpoint, tmp_path, how):
     _corrupt(toy_checkpoint, tmp_path / "bad", how)
