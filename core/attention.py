@@ -47,6 +47,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.numerics import readonly
+
 MAX_SAMPLES = 10_000  # cap on n_samples for sample_outputs
 MAX_DIM = 16  # cap on d (keys are (S, n, d): 10,000 x 16 x 16 floats is about 20 MB)
 ELLIPSE_POINTS = 101  # points on the closed covariance ellipse (first point == last point)
@@ -360,12 +362,12 @@ def copy_gap(j: int, scale: float, n: int, d: int, V=None) -> CopyResult:
     return CopyResult(
         j=j,
         scale=float(scale),
-        q=_frozen(q),
-        keys=_frozen(mu),
-        values=_frozen(values),
-        weights=_frozen(weights),
-        c=_frozen(c),
-        v_j=_frozen(values[j].copy()),
+        q=readonly(q),
+        keys=readonly(mu),
+        values=readonly(values),
+        weights=readonly(weights),
+        c=readonly(c),
+        v_j=readonly(values[j].copy()),
         alpha_j=float(weights[j]),
         one_minus_alpha_j=one_minus,
         gap=float(np.linalg.norm(c - values[j])),
@@ -375,12 +377,6 @@ def copy_gap(j: int, scale: float, n: int, d: int, V=None) -> CopyResult:
 # --------------------------------------------------------------------------------------------
 # Sampling experiment (c)-(e)
 # --------------------------------------------------------------------------------------------
-
-
-def _frozen(arr: np.ndarray) -> np.ndarray:
-    arr = np.ascontiguousarray(arr)
-    arr.setflags(write=False)
-    return arr
 
 
 def _check_values(V, n: int) -> np.ndarray:
@@ -551,15 +547,15 @@ def sample_outputs(
         custom_values=V is not None,
     )
     return SampleResult(
-        c=_frozen(c),
-        keys=_frozen(keys),
-        weights=_frozen(weights),
-        scores=_frozen(scores),
-        head_outputs=_frozen(head_outputs),
-        queries=_frozen(queries),
-        means=_frozen(mu),
-        values=_frozen(values),
-        negative=_frozen(negative),
+        c=readonly(c),
+        keys=readonly(keys),
+        weights=readonly(weights),
+        scores=readonly(scores),
+        head_outputs=readonly(head_outputs),
+        queries=readonly(queries),
+        means=readonly(mu),
+        values=readonly(values),
+        negative=readonly(negative, None),
         params=params,
     )
 
@@ -630,17 +626,17 @@ def summarize(res: SampleResult, eps: float = 0.05) -> OutputSummary:
     else:  # 1-D values: the ellipse degenerates to a segment on the x-axis
         ellipse = covariance_ellipse(np.array([mean[0], 0.0]), np.diag([cov[0, 0], 0.0]))
     return OutputSummary(
-        mean=_frozen(mean),
-        cov=_frozen(cov),
-        std=_frozen(std),
-        target=_frozen(target),
+        mean=readonly(mean),
+        cov=readonly(cov),
+        std=readonly(std),
+        target=readonly(target),
         eps=eps,
         std_along_ab=std_ab,
         share_within=float(within.mean()),
         share_within_kept=float(within[kept].mean()) if n_kept else float("nan"),
         n_samples=int(c.shape[0]),
         n_negative=int(res.negative.sum()),
-        ellipse=_frozen(ellipse),
+        ellipse=readonly(ellipse),
     )
 
 
@@ -726,12 +722,12 @@ def pair_plane(res: SampleResult) -> PlaneView:
     dev = xy - mean
     cov = dev.T @ dev / xy.shape[0]  # (2, 2)
     return PlaneView(
-        xy=_frozen(xy),
-        mean=_frozen(mean),
-        cov=_frozen(cov),
-        std=_frozen(np.sqrt(np.clip(np.diag(cov), 0.0, None))),
-        ellipse=_frozen(covariance_ellipse(mean, cov)),
-        target=_frozen(res.target @ P.T),
-        v_a=_frozen(res.values[a] @ P.T),
-        v_b=_frozen(res.values[b] @ P.T),
+        xy=readonly(xy),
+        mean=readonly(mean),
+        cov=readonly(cov),
+        std=readonly(np.sqrt(np.clip(np.diag(cov), 0.0, None))),
+        ellipse=readonly(covariance_ellipse(mean, cov)),
+        target=readonly(res.target @ P.T),
+        v_a=readonly(res.values[a] @ P.T),
+        v_b=readonly(res.values[b] @ P.T),
     )

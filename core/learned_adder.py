@@ -40,6 +40,7 @@ import numpy as np
 import torch
 
 from core.binary_adder import MAX_HIDDEN, AdderWeights, verify_adder
+from core.numerics import is_int, is_number, sigmoid
 
 MAX_TRAIN_BITS = 16  # a, b < 2**16 fit comfortably in int64 and T = 17 steps stay quick
 TEST_PAIRS = 4096  # size of the held-out batch behind ``bit_accuracy``
@@ -56,16 +57,6 @@ ANNEAL_START = 0.0  # fraction of the steps at slope 1 before the slope starts t
 # --------------------------------------------------------------------------------------------
 # Configuration and results
 # --------------------------------------------------------------------------------------------
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-
-
-def _is_real(v) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
-        v, (bool, np.bool_)
-    )
 
 
 @dataclass(frozen=True)
@@ -94,25 +85,25 @@ class LearnConfig:
     restarts: int = 8
 
     def __post_init__(self) -> None:
-        if not _is_int(self.H) or not 1 <= self.H <= MAX_HIDDEN:
+        if not is_int(self.H) or not 1 <= self.H <= MAX_HIDDEN:
             raise ValueError(f"H must be an integer from 1 to {MAX_HIDDEN}, got {self.H!r}.")
-        if not _is_int(self.n_bits) or not 1 <= self.n_bits <= MAX_TRAIN_BITS:
+        if not is_int(self.n_bits) or not 1 <= self.n_bits <= MAX_TRAIN_BITS:
             raise ValueError(
                 f"n_bits must be an integer from 1 to {MAX_TRAIN_BITS}, got {self.n_bits!r}."
             )
-        if not _is_int(self.steps) or not 1 <= self.steps <= 100_000:
+        if not is_int(self.steps) or not 1 <= self.steps <= 100_000:
             raise ValueError(f"steps must be an integer from 1 to 100000, got {self.steps!r}.")
-        if not _is_int(self.batch) or not 1 <= self.batch <= 65_536:
+        if not is_int(self.batch) or not 1 <= self.batch <= 65_536:
             raise ValueError(f"batch must be an integer from 1 to 65536, got {self.batch!r}.")
-        if not _is_real(self.lr) or not (math.isfinite(self.lr) and 0 < self.lr <= 10):
+        if not is_number(self.lr) or not (math.isfinite(self.lr) and 0 < self.lr <= 10):
             raise ValueError(f"lr must be a number in (0, 10], got {self.lr!r}.")
-        if not _is_int(self.seed) or not 0 <= self.seed < 2**63:
+        if not is_int(self.seed) or not 0 <= self.seed < 2**63:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}.")
-        if not _is_int(self.restarts) or not 1 <= self.restarts <= 16:
+        if not is_int(self.restarts) or not 1 <= self.restarts <= 16:
             raise ValueError(f"restarts must be an integer from 1 to 16, got {self.restarts!r}.")
         if not isinstance(self.anneal, (bool, np.bool_)):
             raise ValueError(f"anneal must be True or False, got {self.anneal!r}.")
-        if not _is_real(self.max_slope) or not (
+        if not is_number(self.max_slope) or not (
             math.isfinite(self.max_slope) and 1 <= self.max_slope <= 1000
         ):
             raise ValueError(f"max_slope must be a number from 1 to 1000, got {self.max_slope!r}.")
@@ -345,13 +336,6 @@ def _bit_accuracy(cfg: LearnConfig, params: list[torch.Tensor]) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """Numerically stable logistic function."""
-    z = np.asarray(z, dtype=np.float64)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
 def run_soft(x: np.ndarray, learned: LearnedAdder) -> SoftTrace:
     """Run the trained soft network on the input matrix ``x`` (2, T) (e.g. from ``encode_pair``).
 
@@ -371,10 +355,10 @@ def run_soft(x: np.ndarray, learned: LearnedAdder) -> SoftTrace:
     h_prev = np.zeros(w.H)  # (H,)
     for t in range(T):
         pre_h[t] = w.U @ xf[:, t] + w.W @ h_prev + w.b_h
-        h[t] = _sigmoid(pre_h[t])
+        h[t] = sigmoid(pre_h[t])
         h_prev = h[t]
     pre_y = h @ w.V + w.b_y  # (T,)
-    return SoftTrace(x=x.astype(np.int64), pre_h=pre_h, h=h, pre_y=pre_y, y=_sigmoid(pre_y))
+    return SoftTrace(x=x.astype(np.int64), pre_h=pre_h, h=h, pre_y=pre_y, y=sigmoid(pre_y))
 
 
 def harden(learned: LearnedAdder) -> AdderWeights:

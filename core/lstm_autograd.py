@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from core.lstm import BIAS_NAMES, PARAM_NAMES, WEIGHT_NAMES, LSTMParams
+from core.numerics import finite
 
 __all__ = ["AutogradLSTM", "lstm_autograd"]
 
@@ -71,16 +72,6 @@ class AutogradLSTM:
         return int(self.h.shape[0])
 
 
-def _real(name: str, value) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {value!r}.") from None
-    if not np.isfinite(v):
-        raise ValueError(f"{name} must be finite: it is NaN or infinity.")
-    return v
-
-
 def lstm_autograd(p: LSTMParams, x, y, h0: float = 0.0, c0: float = 0.0) -> AutogradLSTM:
     """Forward (22), loss (23) and every error signal by torch.autograd in float64.
 
@@ -98,13 +89,13 @@ def lstm_autograd(p: LSTMParams, x, y, h0: float = 0.0, c0: float = 0.0) -> Auto
         raise ValueError("x must be a non-empty 1-D sequence x(1..T).")
     if not np.all(np.isfinite(xs)):
         raise ValueError("x must be finite: it contains NaN or infinity.")
-    y_t = torch.tensor(_real("y", y), dtype=F64)
+    y_t = torch.tensor(finite("y", y), dtype=F64)
 
     leaf = {
         n: torch.tensor(float(getattr(p, n)), dtype=F64, requires_grad=True) for n in PARAM_NAMES
     }
-    h_0 = torch.tensor(_real("h0", h0), dtype=F64, requires_grad=True)
-    c_0 = torch.tensor(_real("c0", c0), dtype=F64, requires_grad=True)
+    h_0 = torch.tensor(finite("h0", h0), dtype=F64, requires_grad=True)
+    c_0 = torch.tensor(finite("c0", c0), dtype=F64, requires_grad=True)
     h, c = h_0, c_0
     steps: list[dict[str, torch.Tensor]] = []
     for xt in xs.tolist():

@@ -40,6 +40,7 @@ from core.lstm import (
     default_inputs,
     lstm_forward,
 )
+from core.numerics import finite, readonly
 
 __all__ = ["MAX_T", "WixCurve", "wix_bound_curve"]
 
@@ -75,22 +76,6 @@ class WixCurve:
         return self.actual <= self.bound
 
 
-def _readonly(a) -> np.ndarray:
-    a = np.ascontiguousarray(a, dtype=np.float64)
-    a.setflags(write=False)
-    return a
-
-
-def _finite(name: str, value) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {value!r}.") from None
-    if not np.isfinite(v):
-        raise ValueError(f"{name} must be finite: it is NaN or infinity.")
-    return v
-
-
 def wix_bound_curve(
     b_f,
     T_max: int,
@@ -121,8 +106,8 @@ def wix_bound_curve(
         raise ValueError("b_f must be a number or a non-empty 1-D array of forget biases.")
     if not np.all(np.isfinite(bf)):
         raise ValueError("b_f must be finite: it contains NaN or infinity.")
-    k = _finite("k", k)
-    y = _finite("y", y)
+    k = finite("k", k)
+    y = finite("y", y)
     if not isinstance(base, LSTMParams) or base.batch_shape != ():
         raise ValueError("base must be a single LSTMParams setting (float fields).")
     xs = default_inputs(T_max) if x is None else np.asarray(x, dtype=np.float64)
@@ -164,14 +149,14 @@ def wix_bound_curve(
     actual = np.abs(err * U)
     approx43 = np.abs(err * dtanh_c * np.cumsum(tr.g * di_dz * xs, axis=-1))
     bound = (1.0 + abs(y)) * np.maximum.accumulate(np.abs(xs))[None, :] * np.cumsum(di_dz, axis=-1)
-    f_level = _readonly(tr.f[:, 0]) if pin_forget else None
+    f_level = readonly(tr.f[:, 0]) if pin_forget else None
     return WixCurve(
-        b_f=_readonly(bf),
+        b_f=readonly(bf),
         k=k,
         f=f_level,
         T=np.arange(1, T_max + 1),
-        actual=_readonly(actual),
-        approx43=_readonly(approx43),
-        bound=_readonly(bound),
+        actual=readonly(actual),
+        approx43=readonly(approx43),
+        bound=readonly(bound),
         trace=tr,
     )

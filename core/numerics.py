@@ -1,8 +1,9 @@
-"""Numerical helpers shared by the gradient modules (``core.lstm``, ``core.rnn_gradients``).
+"""Numerical helpers shared across core: input checks and overflow-free functions.
 
-Input checking that turns anything array-like into finite float64 values, overflow-free
-sigmoid / tanh derivatives, and the power-of-two rescaling that lets the backward recursions
-report exact log10 magnitudes far outside the float64 range.
+Type checks (``is_int``, ``is_number``), input checking that turns anything array-like into
+finite float64 values (``finite``, ``as_real``), read-only arrays, overflow-free sigmoid / tanh
+derivatives, and the power-of-two rescaling that lets the backward recursions report exact
+log10 magnitudes far outside the float64 range.
 """
 
 from __future__ import annotations
@@ -12,6 +13,29 @@ import math
 import numpy as np
 
 LOG10_2 = math.log10(2.0)
+
+
+def is_int(v) -> bool:
+    """A whole number: Python or numpy int, not a bool."""
+    return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
+
+
+def is_number(v) -> bool:
+    """A real number: Python or numpy int or float, not a bool (may be NaN or infinite)."""
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(
+        v, bool | np.bool_
+    )
+
+
+def finite(name: str, value) -> float:
+    """``value`` as a finite float; ValueError naming ``name`` otherwise."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be a real number, got {value!r}.") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite: it is NaN or infinity.")
+    return v
 
 
 def as_real(name: str, value, min_ndim: int = 0) -> float | np.ndarray:
@@ -43,8 +67,9 @@ def broadcast_shape(what: str, shapes: dict[str, tuple[int, ...]]) -> tuple[int,
         ) from None
 
 
-def readonly(a) -> np.ndarray:
-    a = np.ascontiguousarray(a, dtype=np.float64)
+def readonly(a, dtype=np.float64) -> np.ndarray:
+    """A contiguous read-only copy (or view) of ``a`` as ``dtype`` (None keeps its dtype)."""
+    a = np.ascontiguousarray(a, dtype=dtype)
     a.setflags(write=False)
     return a
 
@@ -99,6 +124,7 @@ def flush_tiny(a: np.ndarray) -> np.ndarray:
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """Overflow-free logistic function: 1/(1+e) for z >= 0, e/(1+e) for z < 0, e = exp(-|z|)."""
+    z = np.asarray(z, dtype=np.float64)
     e = np.exp(-np.abs(z))
     r = 1.0 / (1.0 + e)
     return np.where(z >= 0, r, e * r)

@@ -50,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core.numerics import is_int, is_number
 from core.seq2seq.data import (
     ENG_PREFIXES,
     MAX_LENGTH,
@@ -95,14 +96,6 @@ MIN_ROUND_PAIRS = 1000
 # --------------------------------------------------------------------------------------------
 
 
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
 @dataclass(frozen=True)
 class LiveConfig:
     """What a live training does.
@@ -141,29 +134,29 @@ class LiveConfig:
     test_pairs: int = 2000
 
     def __post_init__(self) -> None:
-        if not _is_int(self.pairs) or self.pairs < 0:
+        if not is_int(self.pairs) or self.pairs < 0:
             raise ValueError(
                 f"The number of training pairs must be a whole number >= 0 "
                 f"(0: all), got {self.pairs!r}."
             )
-        if not _is_int(self.epochs) or not 1 <= self.epochs <= MAX_EPOCHS:
+        if not is_int(self.epochs) or not 1 <= self.epochs <= MAX_EPOCHS:
             raise ValueError(
                 f"Epochs must be a whole number from 1 to {MAX_EPOCHS}, got {self.epochs!r}."
             )
         tf = self.teacher_forcing
-        if not _is_number(tf) or not 0 <= tf <= 1:
+        if not is_number(tf) or not 0 <= tf <= 1:
             raise ValueError(f"The teacher forcing ratio must be a number from 0 to 1, got {tf!r}.")
-        if not _is_int(self.hidden) or not MIN_HIDDEN <= self.hidden <= MAX_HIDDEN:
+        if not is_int(self.hidden) or not MIN_HIDDEN <= self.hidden <= MAX_HIDDEN:
             raise ValueError(
                 f"The hidden size must be a whole number from {MIN_HIDDEN} to "
                 f"{MAX_HIDDEN}, got {self.hidden!r}."
             )
         m = self.minutes
-        if not _is_number(m) or not math.isfinite(m) or not 0 < m <= MAX_MINUTES:
+        if not is_number(m) or not math.isfinite(m) or not 0 < m <= MAX_MINUTES:
             raise ValueError(
                 f"The time cap must be more than 0 and at most {MAX_MINUTES:g} minutes, got {m!r}."
             )
-        if not _is_int(self.seed) or not 0 <= self.seed < 2**31:
+        if not is_int(self.seed) or not 0 <= self.seed < 2**31:
             raise ValueError(
                 f"The seed must be a whole number from 0 to 2^31 - 1, got {self.seed!r}."
             )
@@ -171,17 +164,17 @@ class LiveConfig:
             raise ValueError(
                 f"exercise_filter must be True or False, got {self.exercise_filter!r}."
             )
-        if not _is_int(self.batch) or not 1 <= self.batch <= 1024:
+        if not is_int(self.batch) or not 1 <= self.batch <= 1024:
             raise ValueError(
                 f"The batch size must be a whole number from 1 to 1024, got {self.batch!r}."
             )
-        if not _is_number(self.lr) or not 0 < self.lr <= 1:
+        if not is_number(self.lr) or not 0 < self.lr <= 1:
             raise ValueError(f"The learning rate must be in (0, 1], got {self.lr!r}.")
-        if not _is_number(self.ema) or not 0 <= self.ema < 1:
+        if not is_number(self.ema) or not 0 <= self.ema < 1:
             raise ValueError(f"ema must be in [0, 1), got {self.ema!r}.")
         for name in ("val_pairs", "samples", "test_pairs"):
             v = getattr(self, name)
-            if not _is_int(v) or not 1 <= v <= 100_000:
+            if not is_int(v) or not 1 <= v <= 100_000:
                 raise ValueError(f"{name} must be a positive whole number, got {v!r}.")
 
     def rounds_per_epoch(self, n_train: int) -> int:
