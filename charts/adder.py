@@ -8,16 +8,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from charts.style import BIT_COLORSCALE, OKABE_ITO, make_figure
-from core.binary_adder import (
-    SYMBOLS,
-    AdderTrace,
-    AdderWeights,
-    ProofReport,
-    VerifyReport,
-    column_carries,
-    format_number,
-    state_label,
-)
+from core.adder.automaton import ProofReport, state_label
+from core.adder.encoding import SYMBOLS, column_carries, expected_output
+from core.adder.network import AdderTrace
+from core.adder.verify import VerifyReport
+from core.adder.weights import AdderWeights
+from core.parsing import format_number
 
 
 def network_over_time(tr: AdderTrace, t_current: int | None = None) -> go.Figure:
@@ -81,14 +77,12 @@ def network_over_time(tr: AdderTrace, t_current: int | None = None) -> go.Figure
 def column_addition_html(x: np.ndarray, y: np.ndarray, t_current: int) -> str:
     """Grade-school column addition, most significant column on the left; column t highlighted.
 
+    x (2, T) the input bits, y (T,) the network's output bits, t_current in 1..T.
     Only digits go into the markup.
     """
     T = x.shape[1]
-    carries = column_carries(x)
-    target = int(sum(int(v) << i for i, v in enumerate(x[0]))) + int(
-        sum(int(v) << i for i, v in enumerate(x[1]))
-    )
-    correct = (target >> np.arange(T)) & 1
+    carries = column_carries(x)  # (T,)
+    correct = expected_output(x)  # (T,)
     cols = list(range(T - 1, -1, -1))
 
     def cell(v: str, t: int, extra: str = "") -> str:
@@ -100,7 +94,7 @@ def column_addition_html(x: np.ndarray, y: np.ndarray, t_current: int) -> str:
             style += "color:#9a9a9a;"
         return f'<td style="{style}{extra}">{html.escape(v)}</td>'
 
-    def row(label: str, values, extra: str = "") -> str:
+    def row(label: str, values: list[str], extra: str = "") -> str:
         tds = "".join(cell(v, t, extra) for t, v in zip(cols, values, strict=True))
         head = f'<th style="padding:2px 8px;text-align:right;font-weight:normal">{label}</th>'
         return f"<tr>{head}{tds}</tr>"
@@ -124,11 +118,13 @@ def column_addition_html(x: np.ndarray, y: np.ndarray, t_current: int) -> str:
     return f'<table style="border-collapse:collapse;margin-bottom:0.5rem">{body}</table>'
 
 
-def _vec(v) -> str:
+def _vec(v: np.ndarray) -> str:
+    """A column vector (n,) as a LaTeX bmatrix."""
     return r"\begin{bmatrix}" + r"\\ ".join(_num(e) for e in np.ravel(v)) + r"\end{bmatrix}"
 
 
-def _mat(m) -> str:
+def _mat(m: np.ndarray) -> str:
+    """A matrix (rows, cols) (or a vector, as one row) as a LaTeX bmatrix."""
     m = np.atleast_2d(m)
     rows = [" & ".join(_num(e) for e in r) for r in m]
     return r"\begin{bmatrix}" + r"\\ ".join(rows) + r"\end{bmatrix}"
@@ -144,7 +140,7 @@ def _num(v: float) -> str:
 
 
 def step_latex(w: AdderWeights, tr: AdderTrace, t: int) -> tuple[str, str]:
-    """The two equations of step t with numbers filled in, as the sheet's (7)-(8)."""
+    """The two equations of step t (1..T) with numbers filled in, as the sheet's (7)-(8)."""
     i = t - 1
     h_prev = tr.h0 if i == 0 else tr.h[i - 1]
     eq_h = (
@@ -161,7 +157,7 @@ def step_latex(w: AdderWeights, tr: AdderTrace, t: int) -> tuple[str, str]:
 
 
 def io_latex(x: np.ndarray, y: np.ndarray) -> str:
-    """The input matrix (5) and the correct output (6)."""
+    """The input matrix (5), x (2, T), and the correct output (6), y (T,)."""
     return rf"\mathbf{{x}} = {_mat(x)} \qquad \mathbf{{y}} = {_mat(y[None, :])}"
 
 
@@ -231,7 +227,9 @@ def first_error_bar(rep: VerifyReport) -> go.Figure:
 
 
 def soft_vs_hard(h_soft: np.ndarray, h_hand: np.ndarray, h_hard: np.ndarray) -> go.Figure:
-    """Three heatmaps side by side: learned sigmoid units, the hardened net, the hand design."""
+    """Three heatmaps side by side: learned sigmoid units, the hardened net, the hand design.
+
+    Each h is (T, H) for one input (the hand design may have a different H)."""
     panels = [
         ("learned (sigmoid)", h_soft),
         ("learned, hardened", h_hard),
@@ -293,6 +291,7 @@ def soft_vs_hard(h_soft: np.ndarray, h_hand: np.ndarray, h_hard: np.ndarray) -> 
 
 
 def loss_curve(losses: np.ndarray) -> go.Figure:
+    """The training loss per step, losses (steps,), on a log scale."""
     line = go.Scatter(
         x=np.arange(1, len(losses) + 1),
         y=losses,
@@ -310,7 +309,9 @@ def loss_curve(losses: np.ndarray) -> go.Figure:
 
 
 def wrong_grid_heatmap(grid: np.ndarray) -> go.Figure:
-    """Map of every pair (a, b) of n-bit numbers: correct sums grey, wrong ones vermillion."""
+    """Map of every pair (a, b) of n-bit numbers: correct sums grey, wrong ones vermillion.
+
+    grid (2**n, 2**n) bool, entry [a, b] True where a + b comes out wrong."""
     n = grid.shape[0]
     bits = int(np.log2(n))
     heat = go.Heatmap(

@@ -1,7 +1,7 @@
 """Learning the binary adder by gradient descent instead of designing it by hand.
 
-The model has the same shape as the hand-designed network (2) of ``core.binary_adder``, but its
-units are sigmoids with a slope ``s`` instead of hard thresholds::
+The model has the same shape as the hand-designed network (2) of ``core.adder``, but its units
+are sigmoids with a slope ``s`` instead of hard thresholds::
 
     h(t) = sigmoid(s * (U x(t) + W h(t-1) + b_h))      h(0) = 0
     y(t) = sigmoid(s * (V h(t) + b_y))
@@ -22,7 +22,7 @@ ones multiplied by the final slope, so that
 * ``run_soft`` (slope 1 on those weights) is exactly the trained soft network, and
 * the hard-threshold network (3) with the *same* weights, ``hard(z) = 1 iff z >= 0``, is the
   soft network with every ``sigmoid(z)`` rounded at 0.5.  ``harden`` returns those weights;
-  check them with ``core.binary_adder.verify_adder`` or ``prove_adder``.
+  check them with ``core.adder.verify.verify_adder`` or ``core.adder.automaton.prove_adder``.
 
 Only numpy and torch are used.  Training is deterministic for a given ``LearnConfig``: every
 random number comes from ``torch.Generator`` objects seeded by ``cfg.seed``, and torch runs on a
@@ -39,7 +39,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.binary_adder import MAX_HIDDEN, AdderWeights, verify_adder
+from core.adder.encoding import check_x
+from core.adder.verify import MAX_VERIFY_BITS, verify_adder
+from core.adder.weights import MAX_HIDDEN, AdderWeights
 from core.numerics import is_int, is_number, sigmoid
 
 MAX_TRAIN_BITS = 16  # a, b < 2**16 fit comfortably in int64 and T = 17 steps stay quick
@@ -109,9 +111,15 @@ class LearnConfig:
             raise ValueError(f"max_slope must be a number from 1 to 1000, got {self.max_slope!r}.")
 
     @property
-    def T(self) -> int:  # noqa: N802 - the sheet's name
+    def T(self) -> int:
         """Steps per training sequence: the numbers' bits plus one padding zero."""
         return self.n_bits + 1
+
+    @property
+    def check_bits(self) -> int:
+        """Width of the exhaustive check of the hardened network: two bits wider than the
+        training numbers (so it also covers numbers never seen), at most MAX_VERIFY_BITS."""
+        return min(self.n_bits + 2, MAX_VERIFY_BITS)
 
     @property
     def final_slope(self) -> float:
@@ -186,9 +194,9 @@ def _random_batch(gen: torch.Generator, n: int, n_bits: int) -> tuple[torch.Tens
 
 def _forward_logits(
     x: torch.Tensor,
-    U: torch.Tensor,  # noqa: N803
-    W: torch.Tensor,  # noqa: N803
-    V: torch.Tensor,  # noqa: N803
+    U: torch.Tensor,
+    W: torch.Tensor,
+    V: torch.Tensor,
     b_h: torch.Tensor,
     b_y: torch.Tensor,
     s: float,
@@ -204,7 +212,7 @@ def _forward_logits(
     The K networks are run as one network of K * H units whose recurrent matrix is block
     diagonal, so each step is one small matrix product whatever K is.
     """
-    K, H = V.shape  # noqa: N806
+    K, H = V.shape
     u = U.reshape(K * H, 2)  # (KH, 2)
     w_t = torch.block_diag(*W.unbind(0)).T  # (KH, KH)
     v = torch.block_diag(*V.unsqueeze(2).unbind(0))  # (KH, K)
@@ -294,7 +302,7 @@ def _train(cfg: LearnConfig, progress) -> tuple[list[torch.Tensor], np.ndarray]:
         w = (torch.rand(shape, generator=gen, dtype=torch.float32) * 2 - 1) * INIT_SCALE
         return w.requires_grad_(True)
 
-    H, K = cfg.H, cfg.restarts  # noqa: N806
+    H, K = cfg.H, cfg.restarts
     params = [init(K, H, 2), init(K, H, H), init(K, H), init(K, H), init(K)]  # U, W, V, b_h, b_y
     opt = torch.optim.AdamW(params, lr=float(cfg.lr), weight_decay=WEIGHT_DECAY)
     losses = np.zeros((cfg.steps, K))
@@ -342,14 +350,10 @@ def run_soft(x: np.ndarray, learned: LearnedAdder) -> SoftTrace:
     Uses ``learned.weights`` with slope 1 (the final slope is already folded into them), in
     float64 numpy.
     """
-    x = np.asarray(x)
-    if x.ndim != 2 or x.shape[0] != 2 or x.shape[1] < 1:
-        raise ValueError(f"x must have shape (2, T) with T >= 1, got {x.shape}.")
-    if not np.isin(x, (0, 1)).all():
-        raise ValueError("x must contain only the bits 0 and 1.")
+    x = check_x(x)
     w = learned.weights
     xf = x.astype(np.float64)
-    T = xf.shape[1]  # noqa: N806
+    T = xf.shape[1]
     pre_h = np.zeros((T, w.H))  # (T, H)
     h = np.zeros((T, w.H))  # (T, H)
     h_prev = np.zeros(w.H)  # (H,)
@@ -358,7 +362,7 @@ def run_soft(x: np.ndarray, learned: LearnedAdder) -> SoftTrace:
         h[t] = sigmoid(pre_h[t])
         h_prev = h[t]
     pre_y = h @ w.V + w.b_y  # (T,)
-    return SoftTrace(x=x.astype(np.int64), pre_h=pre_h, h=h, pre_y=pre_y, y=sigmoid(pre_y))
+    return SoftTrace(x=x, pre_h=pre_h, h=h, pre_y=pre_y, y=sigmoid(pre_y))
 
 
 def harden(learned: LearnedAdder) -> AdderWeights:
@@ -367,7 +371,7 @@ def harden(learned: LearnedAdder) -> AdderWeights:
     Nothing is computed: because the final slope is already folded into ``learned.weights``,
     ``hard(z) = 1 iff z >= 0`` is exactly ``sigmoid(z) >= 0.5``, so the hard network is the soft
     one with every unit rounded.  Whether that rounding still adds correctly is a separate
-    question: ask ``core.binary_adder.verify_adder`` (all n-bit pairs) or ``prove_adder``
+    question: ask ``core.adder.verify.verify_adder`` (all n-bit pairs) or ``prove_adder``
     (inputs of every length).
     """
     return learned.weights

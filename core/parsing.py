@@ -1,16 +1,85 @@
-"""Parse numbers and matrices typed by a user, with messages that say what is accepted."""
+"""Parse numbers and matrices typed by a user, with messages that say what is accepted.
+
+``parse_number`` reads a whole number typed in decimal or binary (the adder's operands);
+``parse_scalar`` / ``parse_matrix`` read weights such as ``-7/2`` or ``1 1; 1 1``, and
+``format_number`` / ``format_matrix`` write them back the same way.
+"""
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from fractions import Fraction
 
 import numpy as np
 
+MAX_SHOWN_DIGITS = 40  # a longer out-of-range number is described by its length, not repeated
 MATRIX_HELP = (
     "numbers separated by spaces or commas, rows separated by ';' "
     "(e.g. '1 1; 1 1; 1 1'); fractions such as 1/2 and decimals such as -0.5 are accepted"
 )
+
+
+def parse_number(text: str, fmt: str = "decimal", max_bits: int = 16) -> int:
+    """Parse a non-negative whole number typed by a user.
+
+    ``fmt`` is ``"decimal"`` (``55``; ``0b110111`` is accepted too) or ``"binary"`` (``110111``
+    or ``0b110111``); underscores are ignored.  Raises ``ValueError`` with a message that says
+    what is accepted.
+    """
+    if fmt not in ("decimal", "binary"):
+        raise ValueError('fmt must be "decimal" or "binary".')
+    raw = "" if text is None else str(text)
+    s = raw.strip().replace("_", "")
+    accepted = (
+        "binary digits 0 and 1, optionally prefixed with 0b (e.g. 110111 or 0b110111)"
+        if fmt == "binary"
+        else "a whole number in decimal digits (e.g. 55) or binary with a 0b prefix (e.g. 0b110111)"
+    )
+    if not s:
+        raise ValueError(f"The field is empty. Enter {accepted}.")
+    for ch in s:
+        if not ch.isascii():
+            name = unicodedata.name(ch, "a non-ASCII character")
+            raise ValueError(
+                f"'{ch}' ({name}) is not accepted: type plain ASCII characters. Enter {accepted}."
+            )
+    if s[0] in "+-":
+        if s[0] == "-":
+            raise ValueError(
+                f"Negative numbers are not supported: the adder adds non-negative integers. "
+                f"Enter {accepted}."
+            )
+        s = s[1:]
+    base = 10
+    body = s
+    if s[:2].lower() == "0b":
+        base, body = 2, s[2:]
+    elif fmt == "binary":
+        base = 2
+    if not body:
+        raise ValueError(f"'{raw.strip()}' has no digits. Enter {accepted}.")
+    digits = "01" if base == 2 else "0123456789"
+    for ch in body:
+        if ch not in digits:
+            what = "binary digit" if base == 2 else "decimal digit"
+            raise ValueError(f"'{ch}' is not a {what}. Enter {accepted}.")
+    largest = 2**max_bits - 1
+    significant = body.lstrip("0")
+    if len(significant) > max(MAX_SHOWN_DIGITS, len(format(largest, "b" if base == 2 else "d"))):
+        # far out of range: said without building (or repeating) the huge number
+        raise ValueError(
+            f"A number of {len(significant):,} {'binary' if base == 2 else 'decimal'} digits "
+            f"needs more than {max_bits} bits; this page adds numbers of at most {max_bits} bits "
+            f"(0 to {largest})."
+        )
+    value = int(body, base)
+    if value.bit_length() > max_bits:
+        raise ValueError(
+            f"{value} needs {value.bit_length()} bits; this page adds numbers of at most "
+            f"{max_bits} bits (0 to {largest})."
+        )
+    return value
 
 
 def parse_scalar(token: str, name: str = "value") -> float:

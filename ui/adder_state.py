@@ -1,134 +1,221 @@
-"""Cached calls into ``core.binary_adder`` and the URL-bound control state of the adder page."""
+"""The adder page's state: its URL-bound controls, cached calls into ``core.adder``, and the
+callbacks that write widget values (presets, counterexamples, found designs)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.state.session_state_proxy import get_session_state
 
-from core import binary_adder as ba
-from core.parsing import format_matrix, parse_matrix, parse_scalar
+from core.adder.automaton import ProofReport, prove_adder, state_path, transition_table
+from core.adder.network import AdderTrace, run_adder
+from core.adder.search import SearchParams, SearchReport, search_designs
+from core.adder.verify import MAX_VERIFY_BITS, VerifyReport, verify_adder, wrong_pairs_grid
+from core.adder.weights import (
+    PRESETS,
+    SEED_WEIGHTS,
+    WEIGHT_NAMES,
+    AdderWeights,
+    weights_to_text,
+)
+from ui.controls import Control
 
-WEIGHT_KEYS = ("U", "W", "V", "b_h", "b_y")
-MAX_INPUT_BITS = 16
+if TYPE_CHECKING:  # torch is imported only when the Learned adder tab opens
+    from core.learned_adder import LearnConfig, LearnedAdder
+
+MAX_INPUT_BITS = 16  # operands 0 .. 65535
+MAX_STEPS = MAX_INPUT_BITS + 1  # T = n + 1
+MAX_OPERAND_CHARS = 64  # a 16-bit number with a 0b prefix and underscores fits easily
+MAX_WEIGHT_CHARS = 2_000  # an 8 x 8 W of learned weights fits easily
+DEFAULT_WEIGHT_TEXT = weights_to_text(SEED_WEIGHTS)
+VIEWS = ("Step through", "Automaton", "Verify & prove", "Search designs", "Learned adder")
+
+# ---------------------------------------------------------------- URL-bound controls
+VIEW = Control("view", "View", "tabs", options=VIEWS)
+_WEIGHT_LABELS = {
+    "U": "U (H × 2, input → hidden)",
+    "W": "W (H × H, hidden → hidden)",
+    "V": "V (1 × H, hidden → output)",
+    "b_h": "b_h (H entries)",
+    "b_y": "b_y (one number)",
+}
+WEIGHTS = {  # one text field per weight of (2), in the order U, W, V, b_h, b_y
+    k: Control(
+        k,
+        _WEIGHT_LABELS[k],
+        "text",
+        default=DEFAULT_WEIGHT_TEXT[k],
+        max_chars=MAX_WEIGHT_CHARS,
+        name=k,
+    )
+    for k in WEIGHT_NAMES
+}
+A = Control("a", "First number a", "text", default="110111", max_chars=MAX_OPERAND_CHARS, name="a")
+B = Control("b", "Second number b", "text", default="10010", max_chars=MAX_OPERAND_CHARS, name="b")
+FMT = Control(
+    "fmt",
+    "Typed as",
+    "radio",
+    default="binary",
+    options=("binary", "decimal"),
+    help="Binary also accepts a 0b prefix; decimal accepts 0b too.",
+    kwargs={"horizontal": True},
+)
+BITS = Control(
+    "bits",
+    "Bit width n",
+    "select",
+    default="auto",
+    options=("auto", *map(str, range(1, MAX_INPUT_BITS + 1))),
+    help="The numbers' width; the input has T = n + 1 columns (one zero pad).",
+)
+STEP = Control("t", "Step t", "slider", default=1, lo=1, hi=MAX_STEPS, integer=True)  # hi: T
+TABLE = Control("table", "Show every step as a table", "toggle", default=False)
+VERIFY_BITS = Control(
+    "n",
+    "Exhaustive check: every pair of n-bit numbers, n =",
+    "slider",
+    default=8,
+    lo=1,
+    hi=MAX_VERIFY_BITS,
+    integer=True,
+    name="n (width of the exhaustive check)",
+)
+SEARCH_H = Control("sH", "Hidden units H", "select", default=3, options=(1, 2, 3, 4))
+SEARCH_R = Control(
+    "sr", "Weights in [-r, r], r =", "select", default=1, options=(1, 2, 3), name="r (weights)"
+)
+SEARCH_RB = Control(
+    "sb",
+    "Biases in [-r_b, r_b], r_b =",
+    "select",
+    default=2,
+    options=(1, 2, 3, 4),
+    name="r_b (biases)",
+)
+SEARCH_SYM = Control("ssym", "Same weight on a and b", "checkbox", default=True)
+SEARCH_SEED = Control(
+    "sseed", "Seed (sampling only)", "number", default=0, lo=0, hi=10_000, integer=True
+)
+LEARN_H = Control("lH", "Hidden units", "select", default=3, options=tuple(range(1, 9)))
+LEARN_BITS = Control(
+    "lbits", "Training width (bits)", "select", default=8, options=tuple(range(2, 13))
+)
+LEARN_STEPS = Control(
+    "lsteps", "Training steps", "select", default=1500, options=(250, 500, 1000, 1500, 3000)
+)
+LEARN_ANNEAL = Control("lanneal", "Sharpen sigmoids while training", "checkbox", default=True)
+LEARN_SEED = Control("lseed", "Seed", "number", default=0, lo=0, hi=10_000, integer=True)
+
+# Every URL-bound control of the page, checked at the top of every run (also those of the tabs
+# that are not open), so that one message lists every link value the page cannot use.
+CONTROLS: tuple[Control, ...] = (
+    VIEW, *WEIGHTS.values(), A, B, FMT, BITS, STEP, TABLE, VERIFY_BITS, SEARCH_H, SEARCH_R,
+    SEARCH_RB, SEARCH_SYM, SEARCH_SEED, LEARN_H, LEARN_BITS, LEARN_STEPS, LEARN_ANNEAL, LEARN_SEED,
+)  # fmt: skip
 
 
-def weights_to_text(w: ba.AdderWeights) -> dict[str, str]:
-    return {
-        "U": format_matrix(w.U),
-        "W": format_matrix(w.W),
-        "V": format_matrix(w.V[None, :]),
-        "b_h": format_matrix(w.b_h[None, :]),
-        "b_y": ba.format_number(w.b_y),
-    }
-
-
-DEFAULT_WEIGHT_TEXT = weights_to_text(ba.SEED_WEIGHTS)
-
-
-def parse_weights(texts: dict[str, str]) -> tuple[ba.AdderWeights | None, list[str]]:
-    """Weights from the five text fields, or None and the list of problems."""
-    errors: list[str] = []
-    parsed: dict[str, np.ndarray | float] = {}
-    for key in ("U", "W", "V", "b_h"):
-        try:
-            parsed[key] = parse_matrix(texts[key], key)
-        except ValueError as exc:
-            errors.append(str(exc))
-    try:
-        parsed["b_y"] = parse_scalar(texts["b_y"], "b_y")
-    except ValueError as exc:
-        errors.append(str(exc))
-    if errors:
-        return None, errors
-    U = parsed["U"]
-    if U.shape[1] != 2:
-        return None, [f"U must have 2 columns (one per input bit), got {U.shape[1]}."]
-    H = U.shape[0]
-    if not 1 <= H <= ba.MAX_HIDDEN:
-        return None, [f"U must have 1 to {ba.MAX_HIDDEN} rows (hidden units), got {H}."]
-    problems = []
-    if parsed["W"].shape != (H, H):
-        problems.append(
-            f"W must be {H} x {H} because U has {H} rows, got "
-            f"{parsed['W'].shape[0]} x {parsed['W'].shape[1]}."
-        )
-    for key in ("V", "b_h"):
-        if parsed[key].size != H:
-            problems.append(
-                f"{key} must have {H} entries because U has {H} rows, got {parsed[key].size}."
-            )
-    if problems:
-        return None, problems
-    try:
-        return ba.AdderWeights(
-            U=U, W=parsed["W"], V=parsed["V"].ravel(), b_h=parsed["b_h"].ravel(), b_y=parsed["b_y"]
-        ), []
-    except ValueError as exc:
-        return None, [str(exc)]
-
-
-def load_weights_into_editor(w: ba.AdderWeights) -> None:
+# ---------------------------------------------------------------- callbacks (widget values)
+def load_weights_into_editor(w: AdderWeights) -> None:
     """Callback helper: put a design into the weight fields (and so into the URL)."""
     for key, text in weights_to_text(w).items():
         st.session_state[key] = text
 
 
+def load_preset() -> None:
+    """Callback of the preset box: load the chosen preset into the weight fields."""
+    name = st.session_state.get("preset")
+    if name in PRESETS:
+        load_weights_into_editor(PRESETS[name])
+
+
 def load_pair(a: int, b: int, step: int | None = None) -> None:
-    """Callback helper: show (a, b) in the step-through view."""
+    """Callback helper: show (a, b) in the step-through view, at ``step``."""
     fmt = st.session_state.get("fmt", "binary")
     st.session_state["a"] = format(a, "b") if fmt == "binary" else str(a)
     st.session_state["b"] = format(b, "b") if fmt == "binary" else str(b)
     st.session_state["bits"] = "auto"
     st.session_state["t"] = step or 1
-    st.session_state["view"] = "Step through"
+    st.session_state["view"] = VIEWS[0]
 
 
-def _w(wk: tuple) -> ba.AdderWeights:
+def follow_numbers(T: int) -> None:
+    """Keep the step t within 1..T when the numbers changed.
+
+    Once the slider has a value on this visit, the address bar's t is the slider's own mirror,
+    not a link: when the numbers get shorter it may hold the old step for this run, which the
+    link check of ``STEP.draw(hi=T)`` would report as a bad link value.  It is brought along
+    instead.  (On the first draw a link's t is checked, and reported, as usual.)
+    """
+    t = st.session_state.get("t")
+    if t is None:
+        return
+    if t > T:
+        st.session_state["t"] = t = T
+    with get_session_state().query_params() as qp:
+        mirrored = qp.get_initial_value(STEP.key)
+        if mirrored is not None and STEP.with_(hi=T).problem(mirrored) is not None:
+            qp.set_corrected_value(STEP.key, t, "double_array_value")  # the slider's URL form
+            qp.set_initial_query_params_from_current()
+
+
+# ---------------------------------------------------------------- cached calls into core
+def _w(wk: tuple) -> AdderWeights:
     U, W, V, b_h, b_y = wk
-    return ba.AdderWeights(U=U, W=W, V=V, b_h=b_h, b_y=b_y)
+    return AdderWeights(U=U, W=W, V=V, b_h=b_h, b_y=b_y)
 
 
-def wkey(w: ba.AdderWeights) -> tuple:
+def wkey(w: AdderWeights) -> tuple:
+    """The weights as a cache key: (U, W, V, b_h, b_y)."""
     return (w.U, w.W, w.V, w.b_h, w.b_y)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def run(x: np.ndarray, wk: tuple) -> ba.AdderTrace:
-    return ba.run_adder(x, _w(wk))
+def run(x: np.ndarray, wk: tuple) -> AdderTrace:
+    return run_adder(x, _w(wk))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def verify(wk: tuple, n_bits: int) -> ba.VerifyReport:
-    return ba.verify_adder(_w(wk), n_bits)
+def verify(wk: tuple, n_bits: int) -> VerifyReport:
+    return verify_adder(_w(wk), n_bits)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def grid(wk: tuple, n_bits: int) -> np.ndarray:
-    return ba.wrong_pairs_grid(_w(wk), n_bits)
+    return wrong_pairs_grid(_w(wk), n_bits)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def prove(wk: tuple) -> ba.ProofReport:
-    return ba.prove_adder(_w(wk))
+def prove(wk: tuple) -> ProofReport:
+    return prove_adder(_w(wk))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def transitions(wk: tuple) -> tuple[np.ndarray, np.ndarray]:
-    return ba.transition_table(_w(wk))
+    return transition_table(_w(wk))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def path(wk: tuple, x: np.ndarray) -> list[int]:
+    return state_path(_w(wk), x)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def search(params: ba.SearchParams) -> ba.SearchReport:
-    return ba.search_designs(params)
+def search(params: SearchParams) -> SearchReport:
+    return search_designs(params)
 
 
 _TRAIN_LOCK = threading.Lock()
 _TRAINED: dict = {}
 
 
-def train(cfg, progress=None):
+def train(
+    cfg: LearnConfig, progress: Callable[[int, int, float], None] | None = None
+) -> LearnedAdder:
     """Train (or fetch) the learned adder for ``cfg``; one training at a time per server."""
     from core.learned_adder import train_adder
 

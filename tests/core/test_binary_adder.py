@@ -1,12 +1,24 @@
-"""The binary-adder RNN: the sheet's worked example, enumeration, proof, search."""
+"""The binary-adder RNN (core.adder): the sheet's worked example, enumeration, proof, search.
+
+Most tests go through ``core.binary_adder``, the module of the README's public API, which
+re-exports every name of the package ``core.adder``.
+"""
 
 import itertools
+import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from core import binary_adder as ba
+from core import parsing
+from core.adder import automaton, encoding, network, search, verify, weights
 from core.binary_adder import SEED_WEIGHTS, encode_pair, run_adder, verify_adder
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # ------------------------------------------------------------------ the sheet, (4)-(21)
 
@@ -56,6 +68,40 @@ def test_run_adder_reproduces_steps_7_to_20_exactly():
     assert ba.bits_to_int(tr.y) == 73
 
 
+def test_step_facts_and_table_of_the_sheets_example():
+    tr = run_adder(encode_pair(55, 18), SEED_WEIGHTS)
+    assert tr.T == 7 and tr.output_value == 73
+    f = ba.step_facts(tr, 2)  # (9)-(10): 1 + 1 with no carry in
+    assert (f.t, f.a, f.b, f.carry_in, f.total, f.target, f.y, f.ok) == (2, 1, 1, 0, 2, 0, 0, True)
+    f = ba.step_facts(tr, 3)  # 1 + 0 + carry 1
+    assert (f.carry_in, f.total, f.target) == (1, 2, 0)
+    with pytest.raises(ValueError, match="between 1 and T = 7"):
+        ba.step_facts(tr, 8)
+    table = ba.trace_table(tr)
+    assert list(table) == [
+        "t", "a", "b", "pre h1", "h1", "pre h2", "h2", "pre h3", "h3", "V h + b_y", "y", "correct"
+    ]  # fmt: skip
+    np.testing.assert_array_equal(table["t"], np.arange(1, 8))
+    np.testing.assert_array_equal(table["pre h2"], SHEET_PRE_H[:, 1])
+    np.testing.assert_array_equal(table["V h + b_y"], SHEET_PRE_Y)
+
+
+def test_read_addition_from_typed_fields():
+    add, problems = ba.read_addition("110111", "10010", "binary", None, 16)
+    assert problems == [] and (add.a, add.b, add.total, add.T, add.n_padding) == (55, 18, 73, 7, 1)
+    np.testing.assert_array_equal(add.x, SHEET_X)
+    np.testing.assert_array_equal(add.target, SHEET_Y)
+    assert not add.x.flags.writeable
+    add, _ = ba.read_addition("5", "0b1", "decimal", 8, 16)
+    assert (add.a, add.b, add.T, add.n_padding) == (5, 1, 9, 6)
+    add, problems = ba.read_addition("12", "x", "binary", None, 16)
+    assert add is None and [p.field for p in problems] == ["a", "b"]
+    assert problems[1].advice.startswith("'x' is not a binary digit")
+    add, problems = ba.read_addition("55", "18", "decimal", 3, 16)
+    assert add is None and [p.field for p in problems] == ["bits"]
+    assert problems[0].advice.startswith("55 needs 6 bits, more than n_bits = 3.")
+
+
 def test_encode_pair_widths_and_padding():
     assert encode_pair(0, 0).shape == (2, 2)
     assert encode_pair(5, 1, n_bits=8).shape == (2, 9)
@@ -80,49 +126,7 @@ def test_encode_pair_rejects_bad_input(args, match):
         encode_pair(*args)
 
 
-# ------------------------------------------------------------------ parsing what users type
-
-
-@pytest.mark.parametrize(
-    "text, fmt, value",
-    [
-        ("110111", "binary", 55),
-        ("0b110111", "binary", 55),
-        (" 10010 ", "binary", 18),
-        ("55", "decimal", 55),
-        ("0b110111", "decimal", 55),
-        ("0", "decimal", 0),
-        ("+7", "decimal", 7),
-        ("1_000", "decimal", 1000),
-    ],
-)
-def test_parse_number_accepts(text, fmt, value):
-    assert ba.parse_number(text, fmt) == value
-
-
-@pytest.mark.parametrize(
-    "text, fmt, match",
-    [
-        ("", "decimal", "empty"),
-        ("   ", "binary", "empty"),
-        ("abc", "decimal", "'a' is not"),
-        ("-5", "decimal", "Negative"),
-        ("1021", "binary", "'2' is not a binary digit"),
-        ("１２", "decimal", "FULLWIDTH DIGIT ONE"),
-        ("99999", "binary", "'9' is not"),
-        ("1.5", "decimal", r"'\.' is not"),
-        ("nan", "decimal", "'n' is not"),
-        ("inf", "decimal", "'i' is not"),
-        ("0b", "binary", "no digits"),
-        ("70000", "decimal", "needs 17 bits"),
-        ("0b102", "decimal", "'2' is not a binary"),
-    ],
-)
-def test_parse_number_rejects_with_a_message_saying_what_is_accepted(text, fmt, match):
-    with pytest.raises(ValueError, match=match) as info:
-        ba.parse_number(text, fmt, max_bits=16)
-    msg = str(info.value)
-    assert "Enter" in msg or "at most" in msg
+# ------------------------------------------------------------------ weights and their text
 
 
 def test_weights_validation():
@@ -143,6 +147,34 @@ def test_weights_validation():
     )
     assert w == SEED_WEIGHTS and hash(w) == hash(SEED_WEIGHTS)
     assert w != ba.BROKEN_WEIGHTS
+
+
+@pytest.mark.parametrize("name", list(ba.PRESETS))
+def test_weights_round_trip_through_their_text(name):
+    w = ba.PRESETS[name]
+    texts = ba.weights_to_text(w)
+    assert set(texts) == set(ba.WEIGHT_NAMES)
+    back, errors = ba.weights_from_text(texts)
+    assert errors == [] and back == w
+    assert ba.preset_name(back) == name
+
+
+def test_weights_from_text_says_every_problem():
+    texts = ba.weights_to_text(SEED_WEIGHTS)
+    assert ba.weights_to_text(SEED_WEIGHTS)["b_h"] == "-1 -2 -3"
+    w, errors = ba.weights_from_text({**texts, "U": "1 x; 1 1", "b_y": "inf"})
+    assert w is None and len(errors) == 2
+    assert "'x' is not a number" in errors[0] and "finite" in errors[1]
+    w, errors = ba.weights_from_text({**texts, "W": "1 1; 1 1", "V": "1 1"})
+    assert w is None
+    assert errors == [
+        "W must be 3 x 3 because U has 3 rows, got 2 x 2.",
+        "V must have 3 entries because U has 3 rows, got 2.",
+    ]
+    assert ba.weights_from_text({**texts, "U": "1 1 1"})[1] == [
+        "U must have 2 columns (one per input bit), got 3."
+    ]
+    assert ba.preset_name(ba.weights_from_text({**texts, "b_y": "-1/4"})[0]) is None
 
 
 # ------------------------------------------------------------------ enumeration vs a slow loop
@@ -249,6 +281,28 @@ def test_seed_automaton_carry_lives_in_the_state():
     assert meanings == [(1, 2, 3), (2, 3), (3,)]
 
 
+def test_state_path_is_the_run_read_as_states():
+    for w in DESIGNS[:10]:
+        for a, b in ((201, 77), (0, 0), (55, 18)):
+            x = encode_pair(a, b)
+            tr = run_adder(x, w)
+            path = ba.state_path(w, x)
+            assert path == [0] + [ba.state_index(h) for h in tr.h]
+            for s, h in zip(path[1:], tr.h, strict=True):
+                np.testing.assert_array_equal(ba.state_bits(s, w.H), h)
+
+
+def test_proof_report_counts_and_failing_columns():
+    proof = ba.prove_adder(SEED_WEIGHTS)
+    assert (proof.n_product_states, proof.n_network_states, SEED_WEIGHTS.n_states) == (4, 4, 8)
+    assert proof.failing_columns is None
+    broken = ba.prove_adder(ba.BROKEN_WEIGHTS)
+    assert broken.failing_columns == ["11", "11"] and broken.counterexample == (3, 3)
+    rep = verify_adder(ba.BROKEN_WEIGHTS, 4)
+    assert (rep.T, rep.n_numbers, rep.wrong_fraction) == (5, 16, 56 / 256)
+    assert [ba.grid_bits(n) for n in (1, 6, 12)] == [1, 6, 6]
+
+
 def test_transition_table_matches_run_adder():
     w = ba.CARRY_ONLY_WEIGHTS
     delta, out = ba.transition_table(w)
@@ -289,3 +343,45 @@ def test_sampled_search_is_deterministic():
     r1, r2 = ba.search_designs(p), ba.search_designs(p)
     assert not r1.exhaustive and r1.n_checked == 20_000
     assert r1.n_correct == r2.n_correct
+
+
+# ------------------------------------------------------------------ the module layout
+
+
+def test_binary_adder_keeps_every_name_of_the_single_module():
+    """Every name the 771-line module had is still importable from it (the README's API)."""
+    names = """
+        MAX_HIDDEN SYMBOLS AdderWeights SEED_WEIGHTS CARRY_ONLY_WEIGHTS BROKEN_WEIGHTS
+        TIME_BOMB_WEIGHTS PRESETS parse_number encode_pair bits_to_int expected_output
+        column_carries hard AdderTrace run_adder state_index state_bits state_label
+        transition_table ProofReport prove_adder UnitMeaning unit_meanings MAX_VERIFY_BITS
+        VerifyReport product_table MAX_GRID_BITS wrong_pairs_grid verify_adder SearchParams
+        SearchReport search_designs format_number _as_matrix _time_bomb _check_operand _check_x
+        _describe_totals _final_codes _decode_pairs _smallest_pair _unit_rows _output_rows
+        _check_hidden_layers _n_multisets _all_multisets
+    """.split()
+    for name in names:
+        assert hasattr(ba, name), name
+    modules = (weights, encoding, network, automaton, verify, search, parsing)
+    for name in ba.__all__:
+        (home,) = [m for m in modules if name in vars(m) and vars(m)[name] is getattr(ba, name)][:1]
+        assert getattr(home, name) is getattr(ba, name)
+
+
+def test_the_sheets_equations_are_tagged_where_they_are_computed():
+    """`git grep "(N)"` leads to the code of every step equation (7)-(20) of question 1."""
+    code = (ROOT / "core" / "adder" / "network.py").read_text()
+    comments = "\n".join(re.findall(r"#.*", code))
+    for n in range(7, 21):
+        assert f"({n})" in comments, n  # in a comment next to the computation
+    everything = "\n".join(p.read_text() for p in (ROOT / "core" / "adder").glob("*.py"))
+    for n in range(2, 22):  # the network (2)-(3), weights (4), input (5), output (6), (21)
+        assert f"({n})" in everything, n
+    if shutil.which("git") and (ROOT / ".git").exists():
+        res = subprocess.run(
+            ["git", "grep", "--untracked", "-l", "-F", "(12)", "--", "core/"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert "core/adder/network.py" in res.stdout.split()

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core.parsing import format_matrix, format_number, parse_matrix, parse_scalar
+from core.parsing import format_matrix, format_number, parse_matrix, parse_number, parse_scalar
 
 
 def test_parse_matrix_with_fractions_and_separators():
@@ -36,3 +36,51 @@ def test_shape_check_and_round_trip():
     np.testing.assert_allclose(back, m, rtol=1e-3)
     assert format_number(-0.5) == "-1/2" and format_number(3.0) == "3"
     assert parse_scalar("-7/2") == -3.5
+
+
+# ------------------------------------------------------------------ whole numbers (the adder)
+
+
+@pytest.mark.parametrize(
+    "text, fmt, value",
+    [
+        ("110111", "binary", 55),
+        ("0b110111", "binary", 55),
+        (" 10010 ", "binary", 18),
+        ("55", "decimal", 55),
+        ("0b110111", "decimal", 55),
+        ("0", "decimal", 0),
+        ("+7", "decimal", 7),
+        ("1_000", "decimal", 1000),
+        ("0" * 60 + "101", "binary", 5),
+    ],
+)
+def test_parse_number_accepts(text, fmt, value):
+    assert parse_number(text, fmt) == value
+
+
+@pytest.mark.parametrize(
+    "text, fmt, match",
+    [
+        ("", "decimal", "empty"),
+        ("   ", "binary", "empty"),
+        ("abc", "decimal", "'a' is not"),
+        ("-5", "decimal", "Negative"),
+        ("1021", "binary", "'2' is not a binary digit"),
+        ("１２", "decimal", "FULLWIDTH DIGIT ONE"),
+        ("99999", "binary", "'9' is not"),
+        ("1.5", "decimal", r"'\.' is not"),
+        ("nan", "decimal", "'n' is not"),
+        ("inf", "decimal", "'i' is not"),
+        ("0b", "binary", "no digits"),
+        ("70000", "decimal", "needs 17 bits"),
+        ("0b102", "decimal", "'2' is not a binary"),
+        ("9" * 5000, "decimal", "5,000 decimal digits"),  # no 5000-digit number is built
+        ("1" * 41, "binary", "41 binary digits"),
+    ],
+)
+def test_parse_number_rejects_with_a_message_saying_what_is_accepted(text, fmt, match):
+    with pytest.raises(ValueError, match=match) as info:
+        parse_number(text, fmt, max_bits=16)
+    msg = str(info.value)
+    assert "Enter" in msg or "at most" in msg
