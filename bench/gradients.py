@@ -22,16 +22,11 @@ import numpy as np
 
 from core import lstm
 from core import rnn_gradients as rg
+from core.gradient_views import N_LEVELS, forget_levels
 from core.lstm_partc import wix_bound_curve
 
-N_LEVELS = 200
 T = 200
 BUDGET_MS = 50.0  # the issue's target for the 200 x 200 heatmap
-
-
-def levels(n: int = N_LEVELS) -> np.ndarray:
-    """The page's forget levels: 0.5 .. 0.9999, uniform in log(1 - f)."""
-    return 1.0 - np.logspace(np.log10(0.5), -4.0, n)
 
 
 def median_ms(fn, repeats: int) -> float:
@@ -92,7 +87,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)  # the grid is many tiny ops: threads only add overhead
-    f = levels()
+    f = forget_levels()  # the page's 200 levels
     load = os.getloadavg()[0]
     print(
         f"{N_LEVELS} forget levels x {T} steps (|c̄(t)| and |h̄(t)| for every cell); "

@@ -13,14 +13,13 @@ call: Plotly validates it once, which is several times faster than ``add_trace``
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from charts.style import OKABE_ITO, base_layout
-from core.attention import CopyResult
+from core.attention import CopyResult, OutputSummary
+from core.attention_views import CopyCurve, NormCurves, PairCurves, Panel, Pictures
 
 OI = OKABE_ITO
 KAQ = "k<sub>a</sub><sup>T</sup>q"
@@ -31,7 +30,7 @@ GREY = "#8C8C8C"
 TEXT = "#262730"
 
 
-def _f32(x) -> np.ndarray:
+def _f32(x: np.ndarray) -> np.ndarray:
     """Plotted arrays go to the browser as float32: half the bytes, plenty of precision."""
     return np.asarray(x, dtype=np.float32)
 
@@ -138,16 +137,14 @@ def copy_output_bar(res: CopyResult) -> go.Figure:
     return go.Figure(data=data, layout=layout)
 
 
-def copy_gap_curve(
-    scales: np.ndarray, one_minus: np.ndarray, gap: np.ndarray, res: CopyResult
-) -> go.Figure:
+def copy_gap_curve(curve: CopyCurve, res: CopyResult) -> go.Figure:
     """1 − α_j and ‖c − v_j‖ against the score k_j^T q (log scale), the current score marked."""
     j = res.j + 1
     data = [
         dict(
             type="scatter",
-            x=scales,
-            y=gap,
+            x=curve.scales,
+            y=curve.gap,
             mode="lines",
             name=f"‖c − v<sub>{j}</sub>‖ (48)",
             line=dict(color=OI["blue"], width=3),
@@ -155,8 +152,8 @@ def copy_gap_curve(
         ),
         dict(
             type="scatter",
-            x=scales,
-            y=one_minus,
+            x=curve.scales,
+            y=curve.one_minus_alpha_j,
             mode="lines",
             name=f"1 − α<sub>{j}</sub> (47)",
             line=dict(color=OI["orange"], width=2, dash="dash"),
@@ -186,18 +183,18 @@ def copy_gap_curve(
 # ---------------------------------------------------------------------------- part (b)
 
 
-def pair_vs_M(curves: Any, n_now: int, M_now: float) -> go.Figure:
+def pair_vs_M(curves: PairCurves, n_now: int, M_now: float) -> go.Figure:
     """(49) against M for a family of n, with the weights computed by attention (46) as dots."""
     data = []
-    for i, k in enumerate(curves.ns):
-        M_line, closed, M_dots, wa, wb = curves.vs_M[k]
+    for i, fam in enumerate(curves.families):
+        k = fam.n
         color = FAMILY[i % len(FAMILY)]
         now = k == n_now
         data.append(
             dict(
                 type="scatter",
-                x=M_line,
-                y=closed,
+                x=fam.M_line,
+                y=fam.closed,
                 mode="lines",
                 name=f"n = {k:,}" + (" (current)" if now else ""),
                 legendgroup=str(k),
@@ -205,11 +202,12 @@ def pair_vs_M(curves: Any, n_now: int, M_now: float) -> go.Figure:
                 hovertemplate=f"n = {k}, M = %{{x:.2f}}: (49) = %{{y:.6f}}<extra></extra>",
             )
         )
-        for w, symbol, size, which in ((wa, "circle-open", 9, "a"), (wb, "x-thin", 6, "b")):
+        dots = ((fam.alpha_a, "circle-open", 9, "a"), (fam.alpha_b, "x-thin", 6, "b"))
+        for w, symbol, size, which in dots:
             data.append(
                 dict(
                     type="scatter",
-                    x=M_dots,
+                    x=fam.M_dots,
                     y=w,
                     mode="markers",
                     legendgroup=str(k),
@@ -248,7 +246,7 @@ def pair_vs_M(curves: Any, n_now: int, M_now: float) -> go.Figure:
     return go.Figure(data=data, layout=layout)
 
 
-def pair_vs_n(curves: Any, n_now: int, M_now: float) -> go.Figure:
+def pair_vs_n(curves: PairCurves, n_now: int, M_now: float) -> go.Figure:
     """(49) against the number of items n at the current M, computed dots for n ≤ 1000."""
     data = [
         dict(
@@ -294,19 +292,18 @@ _COLS = [(0.0, 0.45), (0.55, 1.0)]  # x domains: one head, two heads
 _ROWS = [(0.55, 1.0), (0.0, 0.45)]  # y domains: Σ_a = αI (top), αI + βμμᵀ (bottom)
 
 
-def _panel_label(p: Any) -> str:
-    part = "(d)" if p.heads == 2 else "(c)"
+def _panel_label(p: Panel) -> str:
     heads = "two heads" if p.heads == 2 else "one head"
     sigma = "αI + βμ<sub>a</sub>μ<sub>a</sub><sup>T</sup>" if p.wobble else "αI"
-    return f"{part} {'ii' if p.wobble else 'i'}. {heads}, Σ<sub>a</sub> = {sigma}"
+    return f"{p.part}. {heads}, Σ<sub>a</sub> = {sigma}"
 
 
 def sampled_outputs(
-    panels: Sequence[Any],
-    summaries: Sequence[Any],
+    panels: Pictures[Panel],
+    summaries: Pictures[OutputSummary],
     *,
     M: float,
-    alpha_text: str,
+    noise_var_text: str,
     beta: float,
     n: int,
     d: int,
@@ -317,13 +314,15 @@ def sampled_outputs(
     """The four pictures of experiment (e) on the same axes: outputs c in the plane of items a
     and b, coloured by k_a^T q; k_a^T q < 0 marked, 2σ ellipse, ε-circle around ½(v_a + v_b).
 
-    ``panels`` in the order (αI, one head), (αI, two heads), (αI+βμμᵀ, one head), (…, two),
-    ``summaries`` their ``OutputSummary`` in the same order; ``a``, ``b`` are 1-based items.
+    ``panels`` and their ``summaries`` are drawn in a 2 x 2 grid in the order of
+    ``Pictures``: rows Σ_a = αI, αI + βμμᵀ; columns one head, two heads.  ``noise_var_text`` is
+    the noise variance α as shown; ``a``, ``b`` are 1-based items.
     """
     data: list[dict] = []
     axes: dict = {}
     shapes, annotations = [], []
     # common axis range: [0, 1] and every ellipse, padded
+    n_samples = summaries.one_head.n_samples
     lo = min(0.0, *(float(p.plane.ellipse.min()) for p in panels)) - 0.08
     hi = max(1.0, *(float(p.plane.ellipse.max()) for p in panels)) + 0.08
     lo, hi = max(lo, -1.0), min(hi, 2.0)
@@ -479,9 +478,9 @@ def sampled_outputs(
             constrain="domain",
         )
     layout = _layout(
-        f"Outputs c of {summaries[0].n_samples:,} key samples: one head (left) against "
+        f"Outputs c of {n_samples:,} key samples: one head (left) against "
         "two heads (right)"
-        f"<br><sup>M = {M:g}, α = {alpha_text}, β = {beta:g}, n = {n}, d = {d}, items a = {a},"
+        f"<br><sup>M = {M:g}, α = {noise_var_text}, β = {beta:g}, n = {n}, d = {d}, items a = {a},"
         f" b = {b}; the same random draws in all four pictures</sup>",
         1000,
         legend=dict(orientation="h", yanchor="top", y=-0.07, xanchor="left", x=0.0),
@@ -510,7 +509,9 @@ def sampled_outputs(
 # ---------------------------------------------------------------------------- why one head fails
 
 
-def alpha_vs_length(curves: Any, one: Any, two: Any, *, M: float, n: int, beta: float) -> go.Figure:
+def alpha_vs_length(
+    curves: NormCurves, one: Panel | None, two: Panel | None, *, M: float, n: int, beta: float
+) -> go.Figure:
     """(56) and (65) against the length of k_a, the sampled keys' computed weights on top, and
     a histogram of the sampled lengths underneath.  ``one``/``two`` are the β panels (or None)."""
     x = curves.x
@@ -572,29 +573,25 @@ def alpha_vs_length(curves: Any, one: Any, two: Any, *, M: float, n: int, beta: 
         annotations.append(
             _label(lo, 1.0, f" {KAQ} < 0:<br> set aside", yref="y", yanchor="top", align="left")
         )
-    if M > 0:
-        tau = math.log(99.0 * (n - 1)) / M
-        if tau < hi:
-            shapes.append(
-                {**band, "x0": 0.0, "x1": tau, "fillcolor": OI["yellow"], "opacity": 0.35}
+    tau = curves.near_zero_length  # inf for M = 0
+    if tau < hi:
+        shapes.append({**band, "x0": 0.0, "x1": tau, "fillcolor": OI["yellow"], "opacity": 0.35})
+        annotations.append(
+            dict(
+                x=tau,
+                y=0.5,
+                ax=15,
+                ay=0,
+                text=(
+                    "near-zero k<sub>a</sub>:<br>kept, but head 1<br>does not copy v<sub>a</sub>"
+                ),
+                font=dict(size=11),
+                showarrow=True,
+                arrowhead=2,
+                xanchor="left",
+                align="left",
             )
-            annotations.append(
-                dict(
-                    x=tau,
-                    y=0.5,
-                    ax=15,
-                    ay=0,
-                    text=(
-                        "near-zero k<sub>a</sub>:<br>kept, but head 1<br>"
-                        "does not copy v<sub>a</sub>"
-                    ),
-                    font=dict(size=11),
-                    showarrow=True,
-                    arrowhead=2,
-                    xanchor="left",
-                    align="left",
-                )
-            )
+        )
     if beta == 0:
         annotations.append(
             dict(

@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from charts.style import OKABE_ITO, base_layout
+from core.gradient_views import F_HI, F_LO, LSTMMaps, PartC, RNNMap
 from core.lstm import LSTMGrads, LSTMParams, LSTMTrace
 
 COLORSCALE = "Cividis"  # blue -> yellow, readable with every common colour-vision deficiency
@@ -326,11 +327,11 @@ def _clip(z: np.ndarray, floor: float) -> np.ndarray:
     return np.maximum(z, floor).astype(np.float32)  # float32: half the bytes to the browser
 
 
-def color_range(maps, floor: float) -> tuple[float, float]:
+def color_range(lstm: LSTMMaps, rnn: RNNMap, floor: float) -> tuple[float, float]:
     """One colour range for all three maps: [floor, max(0, largest log10)], whole numbers."""
     top = max(
         float(np.nanmax(np.where(np.isfinite(m), m, -np.inf)))
-        for m in (maps.log_c, maps.log_h, maps.log_rnn)
+        for m in (lstm.log_c, lstm.log_h, rnn.log_grad)
     )
     return float(floor), float(max(0.0, math.ceil(top)))
 
@@ -355,16 +356,18 @@ def _panel_title(text: str, x: float, y: float) -> dict:
     )
 
 
-def flow_figure(maps, floor: float, regime_label: str) -> go.Figure:
+def flow_figure(lstm: LSTMMaps, rnn: RNNMap, floor: float, regime_label: str) -> go.Figure:
     """log10|c̄(t)|, log10|h̄(t)| over (t, forget level) and the plain RNN's map, one colour
     scale (Cividis) and one colour bar; values below ``floor`` are drawn at the floor.
 
     Built in one ``go.Figure(data, layout)`` call (each update_* call costs milliseconds)."""
-    T = maps.T
+    if lstm.T != rnn.T:
+        raise ValueError(f"the maps have different lengths: T = {lstm.T} and {rnn.T}.")
+    T = lstm.T
     steps = np.arange(1, T + 1)
-    y_f = -np.log10(1.0 - maps.f_levels)
-    zmin, zmax = color_range(maps, floor)
-    vec = maps.rnn_label == "ρ"
+    y_f = -np.log10(1.0 - lstm.f_levels)
+    zmin, zmax = color_range(lstm, rnn, floor)
+    vec = rnn.kind == "vector"
     rnn_sym = "‖∂L/∂h(t)‖" if vec else "|∂L/∂h(t)|"
     f_hover = "t = %{x}<br>forget gate f = 1 − 10<sup>−%{y:.2f}</sup><br>"
     data = [
@@ -378,24 +381,24 @@ def flow_figure(maps, floor: float, regime_label: str) -> go.Figure:
             hovertemplate=f_hover + name + " = %{z:.2f}<extra></extra>",
         )
         for z, name, xa, ya in (
-            (maps.log_c, "log10|c̄|", "x", "y"),
-            (maps.log_h, "log10|h̄|", "x2", "y2"),
+            (lstm.log_c, "log10|c̄|", "x", "y"),
+            (lstm.log_h, "log10|h̄|", "x2", "y2"),
         )
     ]
     data.append(
         go.Heatmap(
-            z=_clip(maps.log_rnn, zmin),
+            z=_clip(rnn.log_grad, zmin),
             x=steps,
-            y=maps.rnn_values,
+            y=rnn.values,
             coloraxis="coloraxis",
             xaxis="x3",
             yaxis="y3",
-            hovertemplate=f"t = %{{x}}<br>{maps.rnn_label} = %{{y:.3f}}<br>log10 {rnn_sym} = "
+            hovertemplate=f"t = %{{x}}<br>{rnn.symbol} = %{{y:.3f}}<br>log10 {rnn_sym} = "
             "%{z:.2f}<extra></extra>",
         )
     )
     dom = _columns(3, 0.11)
-    tick_f = (0.5, 0.9, 0.99, 0.999, 0.9999)
+    tick_f = (F_LO, 0.9, 0.99, 0.999, F_HI)
     x_title = "step t (the loss is at t = T)"
     f_axis = dict(tickvals=[-math.log10(1 - f) for f in tick_f], ticktext=[str(f) for f in tick_f])
     layout = base_layout(
@@ -422,7 +425,7 @@ def flow_figure(maps, floor: float, regime_label: str) -> go.Figure:
                 xref="x3",
                 y=1.0,
                 yref="y3",
-                text=f"{maps.rnn_label} = 1",
+                text=f"{rnn.symbol} = 1",
                 showarrow=False,
                 xanchor="left",
                 yanchor="bottom",
@@ -462,7 +465,7 @@ def log_indices(n: int, points: int = 400) -> np.ndarray:
     return idx[(idx >= 0) & (idx < n)]
 
 
-def partc_figure(pc) -> go.Figure:
+def partc_figure(pc: PartC) -> go.Figure:
     """|w̄_ix| (solid), the bound (44) (dashed) and approximation (43) (dotted) over T."""
     idx = log_indices(pc.T.size)
     T = pc.T[idx]
@@ -550,9 +553,10 @@ def partc_figure(pc) -> go.Figure:
     return go.Figure(data=data, layout=layout)
 
 
-def partc_table(pc, points: int = 25) -> dict:
+def partc_table(pc: PartC, points: int = 25) -> dict[str, np.ndarray]:
+    """About ``points`` lengths T (log-spaced) with |w̄_ix|, (43) and (44) for every b_f."""
     idx = log_indices(pc.T.size, points)
-    table: dict = {"T": pc.T[idx]}
+    table = {"T": pc.T[idx]}
     for j, bf in enumerate(pc.b_f):
         table[f"|w̄_ix|, b_f={bf:g}"] = pc.actual[j, idx]
         table[f"(43), b_f={bf:g}"] = pc.approx43[j, idx]
@@ -587,7 +591,7 @@ def gates_figure(tr: LSTMTrace, title: str) -> go.Figure:
     ]
     data = []
 
-    def line(y, name, key, row, dash=None):
+    def line(y: np.ndarray, name: str, key: str, row: int, dash: str | None = None) -> None:
         data.append(
             go.Scatter(
                 x=t,

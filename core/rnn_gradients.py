@@ -15,6 +15,16 @@ with the sheet's error-signal notation ``v̄ = dL/dv`` (24)-(25)::
 so ``h̄(t) = h̄(T) Π_{s=t+1..T} w_h (1 - h(s)²)``: for ``|w_h| < 1`` it shrinks at least as fast
 as ``|w_h|**(T-t)``, the vanishing gradient.
 
+Notation.  The sheet's plain RNN is ``h(t) = hard(U x(t) + W h(t-1) + b_h)`` (question 1,
+equation (2); tanh here): U holds the input weights, W the recurrent ones.  This module names
+them by what they multiply, as question 2 names the LSTM's weights (``w_ix``, ``w_ih``)::
+
+    w_x, W_x  =  the sheet's U   (input weights: scalar, or (H, D))
+    w_h, W_h  =  the sheet's W   (recurrent weights: scalar, or (H, H))
+    b         =  the sheet's b_h
+
+and the gradient fields keep the same names (``RNNGrads.w_h`` is dL/dW of the sheet).
+
 Vector RNN (H hidden units, D inputs)::
 
     h(t) = tanh(W_x x(t) + W_h h(t-1) + b)          L = 1/2 ||y - h(T)||²

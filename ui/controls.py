@@ -36,10 +36,21 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 _PROBLEMS = "_link_problems"  # session_state: {page: {key: message}}
 
 
+WORD_JOINER = "\u2060"  # invisible; breaks what GFM would turn into a link by itself
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.I)
+
+
+def no_autolinks(text: str) -> str:
+    """``text`` with bare URLs (``https://…``, ``www.…``) and e-mail addresses defused by an
+    invisible word joiner: Streamlit's Markdown (GFM) links them even when every character is
+    escaped."""
+    return _AUTOLINK.sub(WORD_JOINER, str(text))
+
+
 def plain(text: str) -> str:
-    """``text`` escaped so that Streamlit's Markdown shows it literally (no links, images,
-    HTML or formatting)."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    """``text`` escaped so that Streamlit's Markdown shows it literally (no links, bare-URL
+    autolinks, images, HTML or formatting)."""
+    return _MARKDOWN.sub(r"\\\1", no_autolinks(text))
 
 
 def shown(raw: str) -> str:

@@ -58,7 +58,9 @@ def test_attention_bad_input_is_a_message_not_a_crash(fresh_server, page):
     page.goto(fresh_server + "/Attention?beta=-0.5&n_items=3&N=50000")
     settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
+    page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=60_000)
     alerts = page.locator('[data-testid="stAlertContentError"]')
+    assert alerts.count() == 3  # β, N and n > d: each its own message
     text = "\n".join(alerts.nth(i).inner_text() for i in range(alerts.count()))
     assert "β is a variance" in text
     assert "choose from 1 to 10,000" in text
@@ -67,3 +69,20 @@ def test_attention_bad_input_is_a_message_not_a_crash(fresh_server, page):
     assert "Fix the setting in the sidebar" in body
     assert "Traceback" not in body
     page.screenshot(path=str(ARTIFACTS / "attention-bad-input.png"), full_page=True)
+
+
+def test_attention_bad_link_value_is_one_plain_warning(fresh_server, page):
+    page.goto(fresh_server + "/Attention?N=inf&view=![x](https://evil.example/pixel.png)")
+    settle(page)
+    page.wait_for_selector(CHART, timeout=30_000)  # the default view with N = 1,000
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    page.wait_for_selector('[data-testid="stAlertContentWarning"]', timeout=60_000)
+    warnings = page.locator('[data-testid="stAlertContentWarning"]')
+    assert warnings.count() == 1
+    text = warnings.first.inner_text()
+    assert "N = 'inf'" in text and "![x](https://evil.example/pixel.png)" in text
+    assert warnings.first.locator("img").count() == 0  # plain text, no image
+    # (the bare URL inside it is still auto-linked by GFM: see ui/controls.py, reported)
+    assert "N = 1,000 samples" in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "attention-bad-link.png"), full_page=True)

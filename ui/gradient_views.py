@@ -1,0 +1,190 @@
+"""The gradient-flow page's four tabs, drawn: controls from ``ui.gradient_state``, numbers from
+``core.gradient_views`` (cached), figures from ``charts.gradients``, text from
+``assets/gradient_flow.md``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from charts import gradients as ch
+from core import gradient_views as gv
+from core.lstm import LSTMTrace
+from ui import gradient_state as state
+from ui.common import asset_section
+from ui.controls import Control
+from ui.problems import show_problem
+
+MD = "gradient_flow.md"
+
+
+def select_slider(c: Control, where: Any = None) -> Any:
+    """Draw the choice control ``c`` as a select slider bound to the URL, its link value
+    checked first (``ui.controls.Control.draw`` has no select-slider widget)."""
+    c.check_link()
+    box = st if where is None else where
+    return box.select_slider(
+        c.label, c.options, value=c.default, key=c.key, bind="query-params", help=c.help,
+        **c.kwargs,
+    )  # fmt: skip
+
+
+def _steps_table(tr: LSTMTrace) -> dict[str, Any]:
+    """x(t) and the forward values of (22), one row per step."""
+    cols: dict[str, Any] = {"t": list(range(1, tr.T + 1)), "x(t)": tr.x}
+    for name in ("i", "f", "o", "g", "c", "h"):
+        cols[f"{name}(t)"] = getattr(tr, name)
+    return cols
+
+
+# ---------------------------------------------------------------- T = 2 by hand
+def t2_tab() -> None:
+    st.markdown(asset_section(MD, "By hand"))
+    st.caption(
+        "Weights and biases of (22) (the sheet's model has no biases), then the inputs, the "
+        f"target and the initial state. Numbers from -{gv.LIMIT:g} to {gv.LIMIT:g}."
+    )
+    values = {}
+    for row in (state.T2_NUMBERS[0:6], state.T2_NUMBERS[6:12], state.T2_NUMBERS[12:]):
+        for col, c in zip(st.columns(6), row, strict=False):
+            values[state.T2_KEYS[c.key]] = c.draw(col)
+    inputs = gv.T2Inputs(**values)
+    problems = gv.check_t2(inputs)
+    for p in problems:
+        show_problem(p)
+    if problems:
+        st.info("Fix the numbers above to see the equations (the messages say how).")
+        return
+    bp = state.t2_backprop(inputs)
+    with st.spinner("Running PyTorch autograd for the check (the first time loads it)…"):
+        ag = state.t2_autograd(inputs)
+
+    st.subheader("The computation graph of the two steps")
+    st.graphviz_chart(ch.lstm_graph_dot(bp.trace, bp.grads, inputs.y), width="stretch")
+    st.caption(asset_section(MD, "Graph"))
+
+    st.subheader("Backprop through time, (28)-(40), with the current numbers")
+    for eq in ch.t2_equations(inputs.params(), bp.trace, bp.grads, inputs.y):
+        ref = gv.signal_at(ag, eq.signal, eq.t)
+        left, right = st.columns([4.6, 1.4], vertical_alignment="center")
+        left.latex(eq.latex)
+        right.markdown(
+            f"**({eq.tag})** autograd  \n`{ref:.17g}`  \n|difference| `{abs(ref - eq.value):.1e}`"
+        )
+    cmp = gv.compare_t2(bp.grads, ag)
+    st.success(
+        f"Largest difference between the hand BPTT and autograd over all {len(cmp.names)} "
+        "derivatives (the 12 signals above, all 12 weight and bias gradients, ∂L/∂h(0) and "
+        f"∂L/∂c(0)): **{cmp.worst_difference:.1e}** (at {cmp.worst_name})."
+    )
+    k = cmp.N_SIGNALS
+    with st.expander("Every weight and bias gradient, (40) for all twelve parameters"):
+        st.dataframe(
+            {
+                "derivative": cmp.names[k:],
+                "hand BPTT": cmp.hand[k:],
+                "autograd": cmp.autograd[k:],
+                "|difference|": cmp.difference[k:],
+            },
+            hide_index=True,
+        )
+    if state.T2_TABLE.draw():
+        cols = _steps_table(bp.trace)
+        for signal, sym in zip(gv.SIGNALS, gv.SIGNAL_SYMBOLS, strict=True):
+            cols[f"{sym}(t) hand"] = getattr(bp.grads, signal)
+            cols[f"{sym}(t) autograd"] = getattr(ag, signal)
+        st.dataframe(cols, hide_index=True)
+
+
+# ---------------------------------------------------------------- gradient flow
+def _log_table(label: str, rows: np.ndarray, z: np.ndarray) -> dict[str, np.ndarray]:
+    """One heatmap as columns: its row values, then log10 of the gradient at t = 1 .. T."""
+    table = {label: np.round(rows, 6)}
+    table.update({f"t={t}": np.round(z[:, t - 1], 3) for t in range(1, z.shape[1] + 1)})
+    return table
+
+
+def flow_tab() -> None:
+    c1, c2, c3 = st.columns([2.2, 1.5, 2.2])
+    T = int(state.T.draw(c1))
+    regime_label = state.REGIME.draw(c2)
+    kind = state.RNN_KINDS[state.RNN.draw(c3)]
+    vector = kind == "vector"
+    d1, d2, d3, d4 = st.columns(4)
+    H = state.H.draw(d1, disabled=not vector)
+    seed = state.SEED.draw(d2, disabled=not vector)
+    input_scale = state.INPUT_SCALE.draw(d3)
+    floor = state.FLOOR.draw(d4)
+    lstm = state.lstm_maps(T, state.REGIMES[regime_label])
+    rnn = state.rnn_map(T, kind, int(H), int(seed), float(input_scale))
+    st.plotly_chart(
+        ch.flow_figure(lstm, rnn, float(floor), regime_label), width="stretch", key="flow_fig"
+    )
+    left, right = st.columns(2)
+    left.markdown(asset_section(MD, "Gradient flow"))
+    right.markdown(asset_section(MD, "Plain RNN"))
+    if state.FLOW_TABLE.draw():
+        st.caption(
+            "Exact log10 of the gradient's size (not clipped). Rows: forget level f, or "
+            f"{rnn.symbol} for the RNN; columns: step t."
+        )
+        for title, label, rows, z in (
+            ("LSTM: log10 |c̄(t)|", "f", lstm.f_levels, lstm.log_c),
+            ("LSTM: log10 |h̄(t)|", "f", lstm.f_levels, lstm.log_h),
+            ("Plain RNN: log10 of the gradient", rnn.symbol, rnn.values, rnn.log_grad),
+        ):
+            st.markdown(f"**{title}**")
+            st.dataframe(_log_table(label, rows, z), hide_index=True, height=260)
+
+
+# ---------------------------------------------------------------- part (c)
+def part_c_tab() -> None:
+    c1, c2 = st.columns(2)
+    T_max = select_slider(state.T_MAX, c1)
+    k = state.K.draw(c2)
+    pc = state.part_c(int(T_max), float(k))
+    st.plotly_chart(ch.partc_figure(pc), width="stretch", key="partc_fig")
+    end = pc.end
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(f"|w̄_ix| at T = {end.T:,}, b_f = {end.b_f:g}", f"{end.actual:.3e}")
+    m2.metric("approximation (43)", f"{end.approx43:.3e}")
+    m3.metric("bound (44)", f"{end.bound:.3e}")
+    m4.metric("output gate o(T)", f"{end.o:.2e}")
+    st.markdown(asset_section(MD, "Part (c)"))
+    if state.PARTC_TABLE.draw():
+        st.dataframe(ch.partc_table(pc), hide_index=True)
+
+
+# ---------------------------------------------------------------- gate explorer
+def gates_tab() -> None:
+    c1, c2, c3 = st.columns([1.3, 2, 1])
+    preset = state.SEQUENCE.draw(c1)
+    custom = preset == state.CUSTOM
+    T = state.GATE_T.draw(c2, disabled=custom)
+    seed = state.GATE_SEED.draw(c3, disabled=preset != "noise")
+    text = state.XS.draw(disabled=not custom)
+    b_i, b_f, b_o, b_g = (c.draw(col) for c, col in zip(state.BIASES, st.columns(4), strict=True))
+    if custom:
+        x, problem = gv.parse_sequence(text)
+    else:
+        x, problem = gv.preset_sequence(preset, int(T), int(seed)), None
+    if problem is not None:
+        show_problem(problem)
+        return
+    tr = state.gate_trace(x, float(b_i), float(b_f), float(b_o), float(b_g))
+    left, right = st.columns([2.2, 1])
+    left.plotly_chart(
+        ch.gates_figure(tr, f"How the gates shape c(t) and h(t) · input: {preset}, T = {tr.T}"),
+        width="stretch",
+        key="gates_fig",
+    )
+    with right:
+        st.markdown(asset_section(MD, "Gates"))
+        st.caption(asset_section(MD, "Example setting"))
+    if state.GATE_TABLE.draw():
+        st.dataframe(_steps_table(tr), hide_index=True)
+
+
+TABS = (t2_tab, flow_tab, part_c_tab, gates_tab)  # in the order of ui.gradient_state.VIEWS
