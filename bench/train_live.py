@@ -3,7 +3,7 @@
     python -m bench.train_live [--epochs N] [--minutes M] [--hidden H] [--pairs P]
 
 Runs, in one process (like the Streamlit server), one live training with the page's default
-settings (``core.seq2seq.live.LiveConfig()``; options override them) through a
+settings (``core.seq2seq.live.config.LiveConfig()``; options override them) through a
 ``TrainingQueue`` and prints:
 
 * training throughput (pairs/s of pure training on one thread, validation excluded), the time
@@ -28,7 +28,7 @@ import time
 import torch
 
 from core.seq2seq import DEFAULT_CHECKPOINT, DEFAULT_DATA, load_translator
-from core.seq2seq.live import LiveConfig, TrainingQueue, prepare_corpus, spread
+from core.seq2seq.live import LiveConfig, TrainingQueue, make_split, prepare_corpus, spread
 
 FALLBACK_SENTENCES = [  # made up, used only when the corpus is absent
     "je suis tres fatigue .",
@@ -90,7 +90,11 @@ def main() -> None:
     if not DEFAULT_DATA.is_file():
         raise SystemExit(f"no corpus at {DEFAULT_DATA}: nothing to train on")
     torch.set_num_threads(1)
-    print(f"torch {torch.__version__}; live config: {cfg.describe()}")
+    print(
+        f"torch {torch.__version__}; live config: pairs {cfg.pairs or 'all'}, {cfg.epochs} "
+        f"epochs, hidden {cfg.hidden}, teacher forcing {cfg.teacher_forcing:g}, cap "
+        f"{cfg.minutes:g} min"
+    )
     t0 = time.perf_counter()
     corpus = prepare_corpus(None)
     print(
@@ -99,8 +103,6 @@ def main() -> None:
     )
 
     tr = load_translator(DEFAULT_CHECKPOINT)
-    from core.seq2seq.live import make_split
-
     sents = [p.fr for p in spread(make_split(corpus.pairs, LiveConfig()).test, 100)]
     sents = sents or FALLBACK_SENTENCES
     in_thread(lambda: latencies(tr, sents[:20], pause=0))  # warm up
@@ -121,7 +123,7 @@ def main() -> None:
     idle += in_thread(lambda: latencies(tr, sents))
     q.shutdown()
 
-    if st.state not in ("done", "stopped"):
+    if not st.state.trained:
         raise SystemExit(f"the job {st.state}: {st.error}")
     m_idle, m_busy = statistics.median(idle), statistics.median(busy)
     train_s = st.history[-1]["seconds"] if st.history else float("nan")

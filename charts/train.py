@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from charts.style import OKABE_ITO, make_figure
+from core.seq2seq.live.jobs import LiveRow
 
 TRAIN_COLOR = OKABE_ITO["blue"]
 VAL_COLOR = OKABE_ITO["vermillion"]
@@ -29,7 +30,7 @@ def _waiting(text: str) -> list[dict]:
     ]
 
 
-def _x_axis(epochs: float | None, history: Sequence[dict]) -> dict:
+def _x_axis(epochs: float | None, history: Sequence[LiveRow]) -> dict:
     last = max((r.get("epochs", 0.0) for r in history), default=0.0)
     top = max(epochs or 0.0, last, 1.0)
     return dict(
@@ -41,7 +42,15 @@ def _x_axis(epochs: float | None, history: Sequence[dict]) -> dict:
     )
 
 
-def _curve(x, y, name: str, color: str, symbol: str, fmt: str, dash: str = "solid"):
+def _curve(
+    x: Sequence[float],
+    y: Sequence[float],
+    name: str,
+    color: str,
+    symbol: str,
+    fmt: str,
+    dash: str = "solid",
+) -> go.Scatter:
     """One lines-and-markers series against epochs; ``fmt`` formats y in the hover text."""
     return go.Scatter(
         x=x,
@@ -54,7 +63,7 @@ def _curve(x, y, name: str, color: str, symbol: str, fmt: str, dash: str = "soli
     )
 
 
-def loss_curves(history: Sequence[dict], epochs: float | None = None) -> go.Figure:
+def loss_curves(history: Sequence[LiveRow], epochs: float | None = None) -> go.Figure:
     """Training loss (mean over each round's batches, with dropout on) and validation loss
     (after the round) against epochs, both in nats per target word."""
     x = [r["epochs"] for r in history]
@@ -90,7 +99,7 @@ def loss_curves(history: Sequence[dict], epochs: float | None = None) -> go.Figu
 
 
 def bleu_curve(
-    history: Sequence[dict], epochs: float | None = None, test_bleu: float | None = None
+    history: Sequence[LiveRow], epochs: float | None = None, test_bleu: float | None = None
 ) -> go.Figure:
     """Validation BLEU-4 (greedy decoding) against epochs; the final test BLEU as a star at
     the end when known."""

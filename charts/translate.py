@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -9,9 +11,10 @@ from charts.style import OKABE_ITO, make_figure
 
 
 def attention_map(
-    source: list[str], words: list[str], attention: np.ndarray, selected: int | None = None
+    source: Sequence[str], words: Sequence[str], attention: np.ndarray, selected: int | None = None
 ) -> go.Figure:
-    """Heatmap: one row per output word, one column per source token; a row can be marked.
+    """Heatmap of ``attention`` (len(words), len(source)): one row per output word, one column
+    per source token; row ``selected`` (0-based) can be marked.
 
     Plotly heatmaps cannot be selected in Streamlit, so an invisible marker sits on every cell:
     clicking a cell selects that marker, whose ``y`` is the row's label ("3. word").
@@ -97,8 +100,9 @@ def attention_map(
     )
 
 
-def step_weights(source: list[str], weights: np.ndarray, step: int, word: str) -> go.Figure:
-    """The context vector's weights over the source tokens at one decoding step."""
+def step_weights(source: Sequence[str], weights: np.ndarray, step: int, word: str) -> go.Figure:
+    """The context vector's weights (len(source),) over the source tokens at decoding step
+    ``step`` (1-based), which wrote ``word``."""
     bar = go.Bar(
         x=[f"{j + 1}. {w}" for j, w in enumerate(source)],
         y=weights,
@@ -115,8 +119,11 @@ def step_weights(source: list[str], weights: np.ndarray, step: int, word: str) -
     )
 
 
-def next_word_choices(alternatives: list[tuple[str, float]], chosen: str, step: int) -> go.Figure:
-    """The top next-word probabilities at one step, the chosen word highlighted."""
+def next_word_choices(
+    alternatives: Sequence[tuple[str, float]], chosen: str, step: int
+) -> go.Figure:
+    """The top next-word probabilities (word, probability), most probable first, at decoding
+    step ``step`` (1-based); the ``chosen`` word highlighted."""
     words = [w for w, _ in alternatives][::-1]
     probs = [p for _, p in alternatives][::-1]
     colors = [OKABE_ITO["orange"] if w == chosen else OKABE_ITO["sky"] for w in words]

@@ -1,97 +1,160 @@
-"""The Train page's server-wide training queue, its corpora and small text helpers.
+"""The Train page's state: its URL-bound controls, the server-wide training queue, cached
+corpora and splits, and this session's job.
 
-torch is imported only inside the functions here (through ``core.seq2seq.live``), so the page's
-title and text appear while torch loads.
+Nothing here imports torch: ``core.seq2seq.live`` loads it (in the queue's worker thread) only
+when a training starts, so the page's title, controls and the queue appear at once.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-import time
+from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
+from core.seq2seq.data import MAX_UPLOAD_BYTES
+from core.seq2seq.live.config import MAX_MINUTES, LiveConfig
+from core.seq2seq.live.corpus import Corpus, make_split, prepare_corpus
+from core.seq2seq.live.jobs import JobStatus
+from core.seq2seq.live.queue import TrainingQueue
+from ui.controls import Control
 from ui.registry import page
+from ui.train_wording import model_label
+from ui.translate_state import SESSION_KEY as CHECKPOINT_KEY
 
-# Controls (the page binds them to the URL).
+DEFAULT = LiveConfig()  # the page's defaults are the live training's
 UPLOAD = "my own file"
-DATA_CHOICES = ["shared corpus", UPLOAD]
-PAIR_CHOICES = ["100", "250", "500", "1000", "2000", "4000", "all"]
-HIDDEN_CHOICES = [32, 64, 128, 256]
-MAX_EPOCHS = 60
-MINUTES = (0.5, 10.0)  # the time-cap slider; core.seq2seq.live.MAX_MINUTES is the hard bound
-MAX_UPLOAD_MB = 32  # = core.seq2seq.data.MAX_UPLOAD_BYTES (a test holds them equal)
+SHARED = "shared corpus"
+ALL = "all"
+PAIR_CHOICES = ("100", "250", "500", "1000", "2000", "4000", ALL)
+HIDDEN_CHOICES = (32, 64, 128, 256)
+MAX_EPOCHS = 60  # the slider's range (core allows more)
+MIN_MINUTES = 0.5
+MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20
 MAX_LABEL = 30
-DEFAULTS = {
-    "data": "shared corpus",
-    "filter": True,
-    "pairs": "all",
-    "epochs": 30,
-    "tf": 1.0,
-    "hidden": 128,
-    "minutes": 3.0,
-}
 
 JOB_KEY = "train_job"  # this session's job id
 SEEN_KEY = "train_job_seen"  # the finished job whose checkpoint was handed to Translate
 GO_KEY = "train_go_translate"  # set by a button: switch to Translate on the next full run
-CHECKPOINT_KEY = "seq2seq_checkpoint"  # read by the Translate page: {"path", "label"}
+WAS_ACTIVE_KEY = "train_was_active"  # whether the job was active on the panel's last run
+OWNER_KEY = "train_owner"
 TRANSLATE_PAGE = page("translate").path
 
 
-@st.cache_resource(show_spinner=False)
-def queue():
-    """The one training queue of this server process (shared by every session)."""
-    from core.seq2seq.live import TrainingQueue
+class SelectSlider(Control):
+    """A choice drawn as ``st.select_slider``: checked like a select (the link must name one
+    of the options), drawn as a slider over them."""
 
-    return TrainingQueue()
-
-
-def owner() -> str:
-    """A short random id of this browser session (who started a job)."""
-    if "train_owner" not in st.session_state:
-        st.session_state["train_owner"] = secrets.token_hex(2)
-    return st.session_state["train_owner"]
-
-
-@st.cache_resource(show_spinner="Reading the shared corpus…")
-def shared_corpus(exercise_filter: bool):
-    """(Corpus, "") for ../shared/data/eng-fra.txt, or (None, why not)."""
-    from core.seq2seq.live import prepare_corpus
-
-    try:
-        return prepare_corpus(None, exercise_filter), ""
-    except ValueError as exc:
-        return None, str(exc)
+    def draw(self, where: Any = None, **overrides: Any) -> Any:
+        spec = self.with_(**overrides) if overrides else self
+        spec.check_link()
+        box = st if where is None else where
+        return box.select_slider(
+            spec.label,
+            spec.options,
+            value=spec.default,
+            key=spec.key,
+            bind="query-params",
+            help=spec.help,
+            **spec.kwargs,
+        )
 
 
-@st.cache_resource(show_spinner="Reading your file…", max_entries=8, ttl=3600)
-def _upload_corpus(file_id: str, name: str, exercise_filter: bool, _data: bytes):
-    from core.seq2seq.live import prepare_corpus
+# ---------------------------------------------------------------- URL-bound controls
+DATA = Control(
+    "data",
+    "Training data",
+    "radio",
+    default=SHARED,
+    options=(SHARED, UPLOAD),
+    help="The shared corpus is the exercise's eng-fra.txt (Tatoeba sentences).",
+    kwargs={"horizontal": True},
+)
+FILTER = Control(
+    "filter",
+    "Only the exercise's sentences",
+    "toggle",
+    default=DEFAULT.exercise_filter,
+    help="On: the English side starts with “i am”, “he is”, “she is”, “you are”, “we are” "
+    "or “they are” (as in the exercise). Off: every pair with fewer than 10 words a "
+    "side is used: more varied data, and harder to learn in two minutes.",
+)
+PAIRS = SelectSlider(
+    "pairs",
+    "Training pairs",
+    "select",
+    default=str(DEFAULT.pairs) if DEFAULT.pairs else ALL,
+    options=PAIR_CHOICES,
+    help="A random subset of the training part (the validation and test parts stay whole).",
+)
+HIDDEN = SelectSlider(
+    "hidden",
+    "Hidden size",
+    "select",
+    default=DEFAULT.hidden,
+    options=HIDDEN_CHOICES,
+    help="GRU state size of the encoder (each direction) and the decoder; the word embeddings "
+    "have the same size.",
+)
+EPOCHS = Control(
+    "epochs",
+    "Epochs",
+    "slider",
+    default=DEFAULT.epochs,
+    lo=1,
+    hi=MAX_EPOCHS,
+    integer=True,
+    help="Passes over the training pairs.",
+)
+TF = Control(
+    "tf",
+    "Teacher forcing ratio",
+    "slider",
+    default=DEFAULT.teacher_forcing,
+    lo=0.0,
+    hi=1.0,
+    help="How often the decoder is fed the reference word instead of its own guess while "
+    "training. Below 1 training runs step by step: slower.",
+    kwargs={"step": 0.05},
+)
+MINUTES = Control(
+    "minutes",
+    "Time cap (minutes)",
+    "slider",
+    default=DEFAULT.minutes,
+    lo=MIN_MINUTES,
+    hi=MAX_MINUTES,
+    help="Training stops here at the latest, even before the last epoch.",
+    kwargs={"step": 0.5, "format": "%.1f min"},
+)
+CONTROLS: tuple[Control, ...] = (DATA, FILTER, PAIRS, HIDDEN, EPOCHS, TF, MINUTES)
 
-    try:
-        return prepare_corpus(_data, exercise_filter, name=name), ""
-    except ValueError as exc:
-        return None, f"{name}: {exc}"
 
+# ---------------------------------------------------------------- what the settings give
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """What the data and settings sections give: the corpus (None: none usable yet), the
+    config (None: a setting is wrong), the split sizes (train, val, test) when both are there
+    and the corpus can be split."""
 
-def uploaded_corpus(upload, exercise_filter: bool):
-    """(Corpus, "") for an ``st.file_uploader`` file, or (None, the reason, naming the line
-    or the limit; ``read_raw_pairs`` checks the size)."""
-    return _upload_corpus(upload.file_id, upload.name, exercise_filter, upload.getvalue())
+    corpus: Corpus | None
+    cfg: LiveConfig | None
+    sizes: tuple[int, int, int] | None
+
+    @property
+    def ready(self) -> bool:
+        return self.corpus is not None and self.cfg is not None and self.sizes is not None
 
 
 def make_config(
     pairs: str, epochs: int, tf: float, hidden: int, minutes: float, exercise_filter: bool
-):
+) -> tuple[LiveConfig | None, str]:
     """(LiveConfig, "") or (None, what is wrong)."""
-    from core.seq2seq.live import LiveConfig
-
     try:
-        n = 0 if pairs == "all" else int(pairs)
         return LiveConfig(
-            pairs=n,
+            pairs=0 if pairs == ALL else int(pairs),
             epochs=int(epochs),
             teacher_forcing=float(tf),
             hidden=int(hidden),
@@ -102,17 +165,47 @@ def make_config(
         return None, str(exc)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _split_sizes(key: tuple, _corpus, _cfg) -> tuple[int, int, int] | str:
-    from core.seq2seq.live import make_split
+# ---------------------------------------------------------------- cached core calls
+@st.cache_resource(show_spinner=False)
+def queue() -> TrainingQueue:
+    """The one training queue of this server process (shared by every session)."""
+    return TrainingQueue()
 
+
+@st.cache_resource(show_spinner="Reading the shared corpus…")
+def shared_corpus(exercise_filter: bool) -> tuple[Corpus | None, str]:
+    """(Corpus, "") for the shared eng-fra.txt, or (None, why not)."""
+    try:
+        return prepare_corpus(None, exercise_filter), ""
+    except ValueError as exc:
+        return None, str(exc)
+
+
+@st.cache_resource(show_spinner="Reading your file…", max_entries=8, ttl=3600)
+def _upload_corpus(
+    file_id: str, name: str, exercise_filter: bool, _data: bytes
+) -> tuple[Corpus | None, str]:
+    try:
+        return prepare_corpus(_data, exercise_filter, name=name), ""
+    except ValueError as exc:
+        return None, f"{name}: {exc}"
+
+
+def uploaded_corpus(upload: Any, exercise_filter: bool) -> tuple[Corpus | None, str]:
+    """(Corpus, "") for an ``st.file_uploader`` file, or (None, the reason, naming the line
+    or the limit; ``read_raw_pairs`` checks the size)."""
+    return _upload_corpus(upload.file_id, upload.name, exercise_filter, upload.getvalue())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _split_sizes(key: tuple, _corpus: Corpus, _cfg: LiveConfig) -> tuple[int, int, int] | str:
     try:
         return make_split(_corpus.pairs, _cfg).sizes()
     except ValueError as exc:
         return str(exc)
 
 
-def split_sizes(corpus, cfg) -> tuple[int, int, int] | str:
+def split_sizes(corpus: Corpus, cfg: LiveConfig) -> tuple[int, int, int] | str:
     """Train/validation/test sizes of ``corpus`` under ``cfg``, or why it cannot be split."""
     key = (
         corpus.name,
@@ -125,28 +218,38 @@ def split_sizes(corpus, cfg) -> tuple[int, int, int] | str:
     return _split_sizes(key, corpus, cfg)
 
 
-def estimate_seconds(n_train: int, cfg) -> float:
-    from core.seq2seq.live import estimate_seconds as est
+# ---------------------------------------------------------------- this session's job
+def owner() -> str:
+    """A short random id of this browser session (who started a job)."""
+    if OWNER_KEY not in st.session_state:
+        st.session_state[OWNER_KEY] = secrets.token_hex(2)
+    return st.session_state[OWNER_KEY]
 
-    return est(n_train, cfg)
 
-
-def start(corpus, cfg, name: str) -> str:
-    """Queue a job for this session; "" on success, else the reason."""
-    from core.seq2seq.live import QueueError
-
+def queue_label(name: str) -> str:
+    """The name shown in the queue: letters, digits, spaces and . ' - only, at most MAX_LABEL
+    characters ('session a1b2' when nothing is left)."""
     clean = re.sub(r"[^0-9A-Za-zÀ-ÖØ-öø-ÿ .'-]", "", name or "")
-    label = " ".join(clean.split())[:MAX_LABEL] or f"session {owner()}"
+    return " ".join(clean.split())[:MAX_LABEL] or f"session {owner()}"
+
+
+def start(plan: Plan, name: str) -> str:
+    """Queue a job for this session; "" on success, else the reason."""
+    if not plan.ready or plan.corpus is None or plan.cfg is None:
+        return "Choose usable data and settings first."
+    corpus = plan.corpus
     try:
-        job = queue().submit(corpus.pairs, cfg, owner=owner(), label=label, source=corpus.name)
-    except (QueueError, ValueError) as exc:
+        job = queue().submit(
+            corpus.pairs, plan.cfg, owner=owner(), label=queue_label(name), source=corpus.name
+        )
+    except ValueError as exc:  # QueueError, CorpusError
         return str(exc)
     st.session_state[JOB_KEY] = job
     st.session_state.pop(SEEN_KEY, None)
     return ""
 
 
-def my_status():
+def my_status() -> JobStatus | None:
     """This session's latest job's status, or None (no job, or forgotten by the server)."""
     job = st.session_state.get(JOB_KEY)
     if job is None:
@@ -158,44 +261,6 @@ def my_status():
         return None
 
 
-def jobs():
-    """The server's running job then the waiting ones."""
-    return queue().jobs()
-
-
-def stop(job_id: int) -> bool:
-    return queue().stop(job_id)
-
-
-def zip_bytes(path: str) -> bytes:
-    from core.seq2seq.live import checkpoint_zip
-
-    return checkpoint_zip(path)
-
-
-def use_checkpoint(status) -> None:
+def use_checkpoint(s: JobStatus) -> None:
     """Hand a finished job's checkpoint to the Translate page for this session."""
-    st.session_state[CHECKPOINT_KEY] = {"path": status.checkpoint, "label": status.model_label()}
-
-
-# ------------------------------------------------------------------ wording
-
-
-def duration(seconds: float | None) -> str:
-    """'45 s', '2 min 05 s', '12 min'."""
-    if seconds is None:
-        return "?"
-    s = max(0, int(round(seconds)))
-    if s < 60:
-        return f"{s} s"
-    m, s = divmod(s, 60)
-    return f"{m} min {s:02d} s" if m < 10 else f"{m} min"
-
-
-def ago(timestamp: float | None) -> str:
-    return "" if timestamp is None else duration(time.time() - timestamp) + " ago"
-
-
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    st.session_state[CHECKPOINT_KEY] = {"path": s.checkpoint, "label": model_label(s)}

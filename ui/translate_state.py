@@ -1,25 +1,99 @@
-"""Cached access to the translators and to example sentences for the Translate page."""
+"""The Translate page's state: its URL-bound controls, cached translators and translations,
+and example sentences of the checkpoint's test split.
+
+torch is imported inside ``translator`` (through ``core.seq2seq.translator``), not when this
+module loads, so the page's title and text appear while torch loads.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from core.seq2seq.config import MAX_BEAM
+from core.seq2seq.data import (
+    DEFAULT_DATA,
+    ENG_PREFIXES,
+    prepare_pairs,
+    read_raw_pairs,
+    split_pairs,
+)
+from core.seq2seq.translation import Translation
+from ui.controls import Control
+
+if TYPE_CHECKING:
+    from core.seq2seq.translator import Translator
+
 MAX_TEXT = 500  # characters accepted from the text box (the model reads at most 10 words)
 SESSION_KEY = "seq2seq_checkpoint"  # set by the Train page: {"path": ..., "label": ...}
+GREEDY, BEAM_SEARCH = "greedy", "beam search"
+DEFAULT_TEXT = "je suis tres fatigue ."
+N_EXAMPLES = 40
 
 
+class WordChoice(Control):
+    """A choice among the output words: its options change with the sentence, so a link's value
+    is checked only on the run that creates the widget.  After that the value in the address
+    bar is the widget's own, and a new sentence must not turn it into a "bad link"."""
+
+    def check_link(self) -> None:
+        if self.key not in st.session_state:
+            super().check_link()
+
+
+# ---------------------------------------------------------------- URL-bound controls
+FR = Control(
+    "fr",
+    "French sentence",
+    "text",
+    default=DEFAULT_TEXT,
+    max_chars=MAX_TEXT,
+    help="Capitals, accents and apostrophes are fine: the text is normalised as in training "
+    "(lower case, accents removed, . ! ? split off).",
+)
+DEC = Control(
+    "dec",
+    "Decoding",
+    "radio",
+    default=GREEDY,
+    options=(GREEDY, BEAM_SEARCH),
+    kwargs={"horizontal": True},
+)
+BEAM = Control("beam", "Beam width", "slider", default=5, lo=2, hi=MAX_BEAM, integer=True)
+TABLE = Control("table", "Show the attention weights as a table", "toggle", default=False)
+CONTROLS: tuple[Control, ...] = (FR, DEC, BEAM, TABLE)  # checked at the top of every run
+
+
+def word_choice(words: list[str]) -> WordChoice:
+    """The output-word selector of a translation: options 1..n shown as '2. am' (the URL holds
+    that label)."""
+
+    def fmt(i: int) -> str:
+        return f"{i}. {words[i - 1]}"
+
+    return WordChoice(
+        "w",
+        "Output word to inspect",
+        "segmented",
+        default=1,
+        options=tuple(range(1, len(words) + 1)),
+        kwargs={"format_func": fmt},
+    )
+
+
+# ---------------------------------------------------------------- cached core calls
 @st.cache_resource(show_spinner="Loading the translation model…", max_entries=8)
-def translator(path: str | None = None):
+def translator(path: str | None = None) -> Translator:
     """The checkpoint's Translator (the shipped one for ``None``), loaded once per server
-    process; torch is imported here, not when the page module loads."""
-    from core.seq2seq import load_translator
+    process; ``ValueError`` for a missing or broken checkpoint."""
+    from core.seq2seq.translator import load_translator
 
     return load_translator(path)
 
 
-def session_checkpoint() -> dict | None:
+def session_checkpoint() -> dict[str, Any] | None:
     """The checkpoint this session trained on the Train page, if it still exists."""
     ck = st.session_state.get(SESSION_KEY)
     if isinstance(ck, dict) and ck.get("path") and Path(ck["path"]).exists():
@@ -27,27 +101,26 @@ def session_checkpoint() -> dict | None:
     return None
 
 
-def translate(text: str, beam: int, path: str | None = None):
+def translate(text: str, beam: int, path: str | None = None) -> Translation:
     """Translate (memoised per text, beam and checkpoint inside the server process)."""
     return _translate(text, int(beam), path)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _translate(text: str, beam: int, path: str | None):
+def _translate(text: str, beam: int, path: str | None) -> Translation:
     return translator(path).translate(text, beam=beam)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def test_examples(path: str | None = None, n: int = 40) -> tuple[list[tuple[str, str]], str]:
+def test_examples(
+    path: str | None = None, n: int = N_EXAMPLES
+) -> tuple[list[tuple[str, str]], str]:
     """Up to ``n`` (French, reference English) pairs of the checkpoint's *test* split.
 
     The corpus is not part of the repository: the pairs are read from ../shared/data at run
     time and re-split with the seed stored in the checkpoint.  Returns ([], reason) when the
     corpus is not there or the model was trained on another file.
     """
-    from core.seq2seq import DEFAULT_DATA, ENG_PREFIXES, read_raw_pairs, split_pairs
-    from core.seq2seq.data import prepare_pairs
-
     data_path = Path(DEFAULT_DATA)
     data = translator(path).meta.get("data", {})
     if data.get("file", data_path.name) != data_path.name:

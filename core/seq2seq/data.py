@@ -14,7 +14,8 @@ Tatoeba's attribution, is ignored).  This module
   (the exercise's random split: a test pair is never trained on, though its French sentence may
   be, with another translation) or by French sentence (no test sentence is ever seen).
 
-Only the standard library and torch (for ``pad_batch``) are used.
+Only the standard library is imported with this module; ``pad_batch`` imports torch when it is
+first called, so the pages can read corpora and splits before torch has loaded.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:
+    import torch
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "eng-fra.txt"
@@ -417,6 +420,8 @@ def split_pairs(
 
 def pad_batch(seqs: Sequence[Sequence[int]], pad: int = PAD) -> tuple[torch.Tensor, torch.Tensor]:
     """Right-pad id sequences: ids (B, T) int64 and lengths (B,) int64."""
+    import torch  # here, not at the top: reading and splitting corpora needs no torch
+
     lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)  # (B,)
     T = int(lengths.max()) if len(seqs) else 0
     ids = torch.full((len(seqs), T), pad, dtype=torch.long)  # (B, T)

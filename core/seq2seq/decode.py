@@ -15,12 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.numerics import is_int
+from core.seq2seq.config import MAX_BEAM
 from core.seq2seq.data import EOS, PAD, SOS, pad_batch
 from core.seq2seq.model import Encoded, Seq2Seq
 
 MAX_DECODE_STEPS = 20  # targets have at most 9 tokens + EOS; leave room for long inputs
 TOP_K = 5
-MAX_BEAM = 10
 
 NEVER_OUTPUT = (SOS, PAD)  # tokens a decoder may score but must never write
 _NEVER_OUTPUT = torch.tensor(NEVER_OUTPUT)  # built once: _allowed runs at every decoding step
@@ -61,10 +62,6 @@ class Decoded:
 
 def _expand(enc: Encoded, n: int) -> Encoded:
     return Encoded(*(x.expand(n, *x.shape[1:]) for x in enc))
-
-
-def _select(enc: Encoded, idx: torch.Tensor) -> Encoded:
-    return Encoded(*(x[idx] for x in enc))
 
 
 @torch.inference_mode()
@@ -203,11 +200,7 @@ def beam_search(
     Returns up to ``beam`` hypotheses, best first, scores non-increasing.  With ``beam`` = 1 this
     is ``greedy``.
     """
-    if (
-        isinstance(beam, bool)
-        or not isinstance(beam, (int, np.integer))
-        or not (1 <= beam <= MAX_BEAM)
-    ):
+    if not is_int(beam) or not 1 <= beam <= MAX_BEAM:
         raise ValueError(f"beam must be an integer from 1 to {MAX_BEAM}, got {beam!r}.")
     if not src_ids:
         raise ValueError("beam_search needs at least one source token.")

@@ -45,7 +45,8 @@ from torch import nn
 from torch.nn import functional as fn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from core.seq2seq.data import PAD, SOS, Vocab
+from core.numerics import is_int, is_number
+from core.seq2seq.data import PAD, Vocab
 
 FORMAT = "sequence-lab-seq2seq"
 FORMAT_VERSION = 1
@@ -87,21 +88,23 @@ class ModelConfig:
         for name in ("src_vocab", "tgt_vocab", "emb", "hidden", "attn", "out"):
             v = getattr(self, name)
             lo = 0 if name in ("attn", "out") else (5 if "vocab" in name else 1)
-            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= 1_000_000:
+            if not is_int(v) or not lo <= v <= 1_000_000:
                 raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}.")
+            object.__setattr__(self, name, int(v))  # numpy ints too: the config goes to JSON
         if not isinstance(self.bidirectional, bool):
             raise ValueError(f"bidirectional must be True or False, got {self.bidirectional!r}.")
-        object.__setattr__(self, "cutoffs", tuple(self.cutoffs))
         c = (0, *self.cutoffs, self.tgt_vocab - 1)
-        if any(not isinstance(x, int) or isinstance(x, bool) for x in self.cutoffs) or any(
+        if any(not is_int(x) for x in self.cutoffs) or any(
             a >= b for a, b in zip(c, c[1:], strict=False)
         ):
             raise ValueError(
                 f"cutoffs must be increasing integers between 1 and "
                 f"tgt_vocab - 2, got {self.cutoffs!r}."
             )
-        if not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
+        object.__setattr__(self, "cutoffs", tuple(int(x) for x in self.cutoffs))
+        if not is_number(self.dropout) or not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be a number in [0, 1), got {self.dropout!r}.")
+        object.__setattr__(self, "dropout", float(self.dropout))
 
     @property
     def D(self) -> int:
@@ -257,10 +260,6 @@ class Seq2Seq(nn.Module):
         return o, a
 
 
-def start_tokens(B: int) -> torch.Tensor:
-    return torch.full((B,), SOS, dtype=torch.long)
-
-
 # --------------------------------------------------------------------------------------------
 # Checkpoints
 # --------------------------------------------------------------------------------------------
@@ -333,7 +332,7 @@ def load_checkpoint(path: str | Path) -> tuple[Seq2Seq, Vocab, Vocab, dict]:
         raise ValueError(f"Checkpoint file {mf} is corrupted: meta must be an object.")
     try:
         weights = torch.load(wf, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a damaged file
+    except Exception as exc:  # torch raises many kinds for a damaged file
         msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise ValueError(f"Checkpoint file {wf} is corrupted or not a tensor file: {msg}") from None
     if not isinstance(weights, dict) or not all(

@@ -1,39 +1,37 @@
-"""Train the French -> English attention model and write a checkpoint.
-
-    python -m core.seq2seq.train --data ../shared/data/eng-fra.txt --out assets/seq2seq/model
+"""Train the French -> English attention model: ``train(split, TrainConfig(...))``.
 
 Batched teacher forcing over length-bucketed batches, masked cross-entropy (padding targets
 ignored, optional label smoothing), source word dropout to UNK, Adam, gradient-norm clipping,
 learning-rate halving when the validation BLEU stalls, early stopping on validation BLEU (or
-loss), a wall-clock budget, and the best epoch's weights kept.  A plain-text progress bar goes to
-stderr.  Training is deterministic for a given config and thread count.
+loss), a wall-clock budget, and the best epoch's weights kept.  Training is deterministic for a
+given config and thread count.
+
+The command line that trains the shipped checkpoint lives in ``core.seq2seq.train_cli``; this
+module still runs it::
+
+    python -m core.seq2seq.train --data ../shared/data/eng-fra.txt --out assets/seq2seq/model
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import hashlib
-import json
 import math
-import platform
 import random
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 from torch.nn import functional as fn
 
+from core.seq2seq.config import HistoryRow, TrainConfig
 from core.seq2seq.data import (
-    DEFAULT_DATA,
     EOS,
     MAX_LENGTH,
     PAD,
-    PROJECT_ROOT,
     SOS,
     SPECIALS,
     UNK,
@@ -43,112 +41,29 @@ from core.seq2seq.data import (
     encode_source,
     pad_batch,
     prepare_pairs,
-    read_raw_pairs,
-    split_pairs,
 )
-from core.seq2seq.evaluate import EvalReport, evaluate
-from core.seq2seq.model import (
-    ModelConfig,
-    Seq2Seq,
-    default_cutoffs,
-    load_checkpoint,
-    save_checkpoint,
-)
+from core.seq2seq.evaluate import evaluate
+from core.seq2seq.model import ModelConfig, Seq2Seq, default_cutoffs
 
-DEFAULT_OUT = PROJECT_ROOT / "assets" / "seq2seq" / "model"
+__all__ = [
+    "METRICS_FILE",
+    "Batch",
+    "HistoryRow",
+    "TrainConfig",
+    "TrainResult",
+    "batch_loss",
+    "batches_per_epoch",
+    "encode_pairs",
+    "extra_training_pairs",
+    "file_digest",
+    "make_batch",
+    "make_batches",
+    "train",
+    "training_vocabs",
+    "validation_loss",
+]
+
 METRICS_FILE = "metrics.json"
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train.
-
-    emb, hidden, bidirectional, attn, out, dropout   model sizes (see ``ModelConfig``)
-    adaptive         adaptive softmax with ``default_cutoffs`` (else the full softmax)
-    batch            sentence pairs per step
-    lr               Adam learning rate (see ``decay``)
-    epochs           upper bound on epochs
-    minutes          wall-clock budget for the training loop (evaluation included)
-    patience         stop after this many epochs without a better validation score
-    monitor          "bleu" (validation BLEU, higher is better) or "loss" (validation loss)
-    clip             gradient-norm clipping
-    label_smoothing  of the cross-entropy
-    word_dropout     probability of replacing a source token by UNK while training
-    teacher_forcing  probability of feeding the reference token (1.0: always; below 1 the
-                     model's own greedy token is fed at that step for the whole batch)
-    seed             seeds the split, the initialisation and the batch order
-    split_by         "source" (no French sentence in two parts) or "pair" (see ``split_pairs``)
-    extra_data       also train on the corpus' other short pairs (no English-prefix filter),
-                     minus every pair sharing a sentence with the validation or test part
-    in_domain_repeat times the filtered training pairs occur per epoch
-    min_count        extra-data words need this many occurrences to enter the vocabulary
-    eval_every       validate every this many training pairs (0: once per epoch)
-    extra_minutes    with extra data: after this many minutes (or ``patience`` validations
-                     without progress) training goes on with the filtered pairs only, which
-                     tunes the model to the exercise's sentences
-    ema              decay of the moving average of the weights that is validated and kept
-                     (0: the raw weights); restarted when the filtered-only phase begins
-    decay            in the filtered-only phase, lower the learning rate linearly to 5 % at the
-                     end of the time budget (else: halve it after ``lr_patience`` validations
-                     without progress)
-    """
-
-    emb: int = 256
-    hidden: int = 256
-    bidirectional: bool = True
-    attn: int = 0
-    out: int = 0
-    adaptive: bool = True
-    dropout: float = 0.3
-    batch: int = 64
-    lr: float = 2e-3
-    epochs: int = 60
-    minutes: float = 9.3
-    patience: int = 8
-    lr_patience: int = 3
-    monitor: str = "bleu"
-    clip: float = 1.0
-    label_smoothing: float = 0.1
-    word_dropout: float = 0.1
-    teacher_forcing: float = 1.0
-    seed: int = 0
-    split_by: str = "source"
-    extra_data: bool = True
-    in_domain_repeat: int = 2
-    min_count: int = 3
-    eval_every: int = 20_000
-    extra_minutes: float = 3.5
-    ema: float = 0.995
-    decay: bool = True
-
-    def __post_init__(self) -> None:
-        if self.split_by not in ("source", "pair"):
-            raise ValueError(f'split_by must be "source" or "pair", got {self.split_by!r}.')
-        if self.monitor not in ("bleu", "loss"):
-            raise ValueError(f'monitor must be "bleu" or "loss", got {self.monitor!r}.')
-        for name in (
-            "emb",
-            "hidden",
-            "batch",
-            "epochs",
-            "patience",
-            "lr_patience",
-            "in_domain_repeat",
-            "min_count",
-        ):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}.")
-        for name in ("dropout", "label_smoothing", "word_dropout"):
-            v = getattr(self, name)
-            if not 0 <= v < 1:
-                raise ValueError(f"{name} must be in [0, 1), got {v!r}.")
-        if not 0 <= self.ema < 1:
-            raise ValueError(f"ema must be in [0, 1), got {self.ema!r}.")
-        if not 0 <= self.teacher_forcing <= 1:
-            raise ValueError(f"teacher_forcing must be in [0, 1], got {self.teacher_forcing!r}.")
-        if not (self.lr > 0 and self.clip > 0 and self.minutes > 0):
-            raise ValueError("lr, clip and minutes must be positive.")
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,7 +72,7 @@ class TrainResult:
     src_vocab: Vocab
     tgt_vocab: Vocab
     config: TrainConfig
-    history: list[dict]  # one dict per validation round
+    history: list[HistoryRow]  # one row per validation round
     best_epoch: int  # the best validation round
     seconds: float  # wall-clock time of the training loop (with per-epoch validation)
     train_pairs_per_s: float  # training pairs per second of pure training (no validation)
@@ -283,31 +198,9 @@ def validation_loss(model: Seq2Seq, batches: Sequence[Batch]) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-class ProgressBar:
-    """A one-line text bar on a stream: ``round 3/60 [#####.....] 52% loss 2.13 | ...``."""
-
-    def __init__(self, stream=sys.stderr, width: int = 30):
-        self.stream, self.width = stream, width
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self._last = -1.0
-
-    def update(self, epoch: int, epochs: int, frac: float, text: str, final: bool = False):
-        now = time.perf_counter()
-        if not final and now - self._last < (0.2 if self.tty else 5.0):
-            return
-        self._last = now
-        n = int(round(frac * self.width))
-        bar = "#" * n + "." * (self.width - n)
-        total = f"/{epochs}" if epochs else ""
-        line = f"round {epoch:3d}{total} [{bar}] {frac * 100:3.0f}% {text}"
-        if self.tty:
-            self.stream.write("\r" + line + ("\n" if final else ""))
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-
-def extra_training_pairs(raw: Sequence[Pair], split: Split, max_length: int = MAX_LENGTH):
+def extra_training_pairs(
+    raw: Sequence[Pair], split: Split, max_length: int = MAX_LENGTH
+) -> list[Pair]:
     """Pairs of the whole corpus for extra training: normalised, both sides shorter than
     ``max_length`` tokens, *without* the English-prefix filter, and with every pair dropped whose
     French or English sentence occurs in the validation or test part (so nothing held out is
@@ -318,7 +211,9 @@ def extra_training_pairs(raw: Sequence[Pair], split: Split, max_length: int = MA
     return [p for p in dict.fromkeys(out) if p.fr not in held_fr and p.en not in held_en]
 
 
-def training_vocabs(in_domain: Sequence[Pair], extra: Sequence[Pair], min_count: int):
+def training_vocabs(
+    in_domain: Sequence[Pair], extra: Sequence[Pair], min_count: int
+) -> tuple[Vocab, Vocab]:
     """Every word of the in-domain training pairs, plus words seen ``min_count`` times in all
     training pairs; most frequent first (the adaptive softmax relies on that order)."""
     vocabs = []
@@ -340,14 +235,14 @@ def train(
     tgt_vocab: Vocab | None = None,
     *,
     should_stop: Callable[[], bool] | None = None,
-    on_round: Callable[[dict, Seq2Seq], None] | None = None,
+    on_round: Callable[[HistoryRow, Seq2Seq], None] | None = None,
 ) -> TrainResult:
     """Train on ``split.train`` (repeated ``cfg.in_domain_repeat`` times per epoch) plus the
     ``extra`` pairs, select on ``split.val``, validating every ``cfg.eval_every`` training pairs
     (and at the end of each epoch).  ``progress(round, rounds, fraction, text, round_done)`` is
     called during training.  Vocabularies default to ``training_vocabs``.
 
-    Hooks for live training (``core.seq2seq.live``): ``should_stop()`` is asked after every
+    Hooks for live training (``core.seq2seq.live.pipeline``): ``should_stop()`` is asked after every
     batch; when it answers True training ends at once with the best validated weights so far
     (one validation round is still run if there was none yet).  ``on_round(row, model)`` is
     called after each validation round with the history row and the validated model (eval
@@ -385,7 +280,7 @@ def train(
         raise ValueError("No training pairs: the split's training part is empty.")
     eval_every = cfg.eval_every or len(train_items)
     n_rounds = 0 if extra_items else cfg.epochs * max(1, math.ceil(len(in_items) / eval_every))
-    history: list[dict] = []
+    history: list[HistoryRow] = []
     best, best_round, best_state, stale, lr_stale = -math.inf, 0, None, 0, 0
     t_start = time.perf_counter()
     train_time, train_pairs = 0.0, 0
@@ -448,7 +343,7 @@ def train(
             vloss = validation_loss(judged, val_batches)
             rep = evaluate(judged, split.val, src_vocab, tgt_vocab, n_examples=0)
             score = rep.bleu if cfg.monitor == "bleu" else -vloss
-            row = {
+            row: HistoryRow = {
                 "round": rnd,
                 "epoch": epoch,
                 "phase": phase,
@@ -510,160 +405,11 @@ def train(
 
 
 def file_digest(path: Path) -> str:
+    """The first 16 hex digits of the SHA-256 of a file (recorded with a checkpoint)."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
-def metrics_of(res: TrainResult, val: EvalReport, test: EvalReport, threads: int) -> dict:
-    return {
-        "test": test.as_dict(),
-        "val": val.as_dict(),
-        "train_seconds": round(res.seconds, 1),
-        "epochs": res.history[-1]["epoch"] if res.history else 0,
-        "rounds": len(res.history),
-        "best_epoch": res.best_epoch,
-        "train_pairs_per_s": round(res.train_pairs_per_s, 1),
-        "split_sizes": {
-            "train": res.split_sizes[0],
-            "val": res.split_sizes[1],
-            "test": res.split_sizes[2],
-        },
-        "threads": threads,
-        "torch": torch.__version__,
-        "machine": platform.machine(),
-        "history": res.history,
-    }  # no sentences: the corpus' license rules keep its sentences out of the repository
+if __name__ == "__main__":  # python -m core.seq2seq.train: the command line
+    from core.seq2seq.train_cli import main
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    d = TrainConfig()
-    ap = argparse.ArgumentParser(
-        prog="python -m core.seq2seq.train", description=__doc__.split("\n\n")[0]
-    )
-    ap.add_argument("--data", default=str(DEFAULT_DATA), help="English<TAB>French file")
-    ap.add_argument("--out", default=str(DEFAULT_OUT), help="checkpoint directory to write")
-    ap.add_argument("--emb", type=int, default=d.emb)
-    ap.add_argument("--hidden", type=int, default=d.hidden)
-    ap.add_argument("--unidirectional", action="store_true", help="left-to-right encoder only")
-    ap.add_argument("--full-softmax", action="store_true", help="no adaptive softmax")
-    ap.add_argument("--dropout", type=float, default=d.dropout)
-    ap.add_argument("--batch", type=int, default=d.batch)
-    ap.add_argument("--lr", type=float, default=d.lr)
-    ap.add_argument("--epochs", type=int, default=d.epochs)
-    ap.add_argument("--minutes", type=float, default=d.minutes, help="wall-clock budget")
-    ap.add_argument("--patience", type=int, default=d.patience)
-    ap.add_argument("--monitor", choices=("bleu", "loss"), default=d.monitor)
-    ap.add_argument("--label-smoothing", type=float, default=d.label_smoothing)
-    ap.add_argument("--word-dropout", type=float, default=d.word_dropout)
-    ap.add_argument("--teacher-forcing", type=float, default=d.teacher_forcing)
-    ap.add_argument("--split-by", choices=("source", "pair"), default=d.split_by)
-    ap.add_argument(
-        "--no-extra-data",
-        action="store_true",
-        help="train on the filtered pairs only (the exercise's data)",
-    )
-    ap.add_argument("--in-domain-repeat", type=int, default=d.in_domain_repeat)
-    ap.add_argument("--min-count", type=int, default=d.min_count)
-    ap.add_argument("--eval-every", type=int, default=d.eval_every)
-    ap.add_argument("--extra-minutes", type=float, default=d.extra_minutes)
-    ap.add_argument("--ema", type=float, default=d.ema)
-    ap.add_argument("--no-decay", action="store_true", help="halve the lr on plateaus instead")
-    ap.add_argument("--seed", type=int, default=d.seed, help="split, init and batch order")
-    ap.add_argument("--threads", type=int, default=torch.get_num_threads())
-    a = ap.parse_args(argv)
-    t_cmd = time.perf_counter()
-    try:
-        cfg = TrainConfig(
-            emb=a.emb,
-            hidden=a.hidden,
-            bidirectional=not a.unidirectional,
-            adaptive=not a.full_softmax,
-            dropout=a.dropout,
-            batch=a.batch,
-            lr=a.lr,
-            epochs=a.epochs,
-            minutes=a.minutes,
-            patience=a.patience,
-            monitor=a.monitor,
-            label_smoothing=a.label_smoothing,
-            word_dropout=a.word_dropout,
-            teacher_forcing=a.teacher_forcing,
-            seed=a.seed,
-            split_by=a.split_by,
-            extra_data=not a.no_extra_data,
-            in_domain_repeat=a.in_domain_repeat,
-            min_count=a.min_count,
-            eval_every=a.eval_every,
-            extra_minutes=a.extra_minutes,
-            ema=a.ema,
-            decay=not a.no_decay,
-        )
-        raw = read_raw_pairs(a.data)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    torch.set_num_threads(max(1, a.threads))
-    pairs = prepare_pairs(raw)
-    if len(pairs) < 3:
-        print(f"error: only {len(pairs)} pairs pass the exercise's filter.", file=sys.stderr)
-        return 2
-    split = split_pairs(pairs, seed=cfg.seed, by=cfg.split_by)
-    extra = extra_training_pairs(raw, split) if cfg.extra_data else []
-    if extra:  # the filtered training pairs are repeated separately
-        in_train = set(split.train)
-        extra = [p for p in extra if p not in in_train]
-    print(
-        f"{len(pairs):,} pairs after the exercise's filter; split by {cfg.split_by} "
-        f"train/val/test {split.sizes()}; {len(extra):,} extra training pairs; "
-        f"{torch.get_num_threads()} thread(s)",
-        file=sys.stderr,
-    )
-    bar = ProgressBar()
-    res = train(split, cfg, progress=bar.update, extra=extra)
-    meta = {
-        "train_config": asdict(cfg),
-        "data": {
-            "file": Path(a.data).name,
-            "sha256_16": file_digest(Path(a.data)),
-            "pairs": len(pairs),
-            "extra_pairs": len(extra),
-            "split_seed": cfg.seed,
-            "split_by": cfg.split_by,
-        },
-    }
-    out = save_checkpoint(a.out, res.model, res.src_vocab, res.tgt_vocab, meta)
-    # score the weights as shipped (float16 on disk), then store the scores with them
-    model, src_vocab, tgt_vocab, _ = load_checkpoint(out)
-    val = evaluate(model, split.val, src_vocab, tgt_vocab)
-    test = evaluate(model, split.test, src_vocab, tgt_vocab)
-    metrics = metrics_of(res, val, test, torch.get_num_threads())
-    unseen = split.unseen_source("test")
-    metrics["test_unseen_source"] = evaluate(model, unseen, src_vocab, tgt_vocab).as_dict()
-    metrics["command_seconds"] = round(time.perf_counter() - t_cmd, 1)  # reading to scoring
-    metrics["test_beam5"] = evaluate(model, split.test, src_vocab, tgt_vocab, beam=5).as_dict()
-    meta["metrics"] = {
-        k: metrics[k]
-        for k in (
-            "test",
-            "test_unseen_source",
-            "test_beam5",
-            "val",
-            "train_seconds",
-            "command_seconds",
-            "epochs",
-            "best_epoch",
-            "train_pairs_per_s",
-            "threads",
-        )
-    }
-    save_checkpoint(out, res.model, res.src_vocab, res.tgt_vocab, meta)
-    (out / METRICS_FILE).write_text(json.dumps(metrics, indent=1))
-    print(
-        f"test BLEU {test.bleu:.2f}, exact match {test.exact_match:.1%} on {test.n} pairs; "
-        f"val BLEU {val.bleu:.2f}; {res.seconds:.0f} s, best round {res.best_epoch}; wrote {out}",
-        file=sys.stderr,
-    )
-    return 0
-
-
-if __name__ == "__main__":
     raise SystemExit(main())

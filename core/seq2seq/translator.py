@@ -3,7 +3,10 @@
 from core.seq2seq import load_translator
 tr = load_translator()                       # assets/seq2seq/model, loaded once per process
 out = tr.translate("Je suis très fatigué.", beam=1)
-out.words, out.attention, out.source, out.unknown, out.suggestions, out.steps, out.message
+out.words, out.attention, out.source, out.unknown, out.suggestions, out.steps, out.notes
+
+The result types (``Translation``, ``Step``, ``Note``, ``NoteKind``) live in
+``core.seq2seq.translation`` (no torch) and are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ from __future__ import annotations
 import difflib
 import functools
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from core.numerics import readonly
 from core.seq2seq.data import (
     EOS,
     MAX_LENGTH,
@@ -29,62 +32,24 @@ from core.seq2seq.data import (
 )
 from core.seq2seq.decode import MAX_BEAM, MAX_DECODE_STEPS, TOP_K, Decoded, beam_search, greedy
 from core.seq2seq.model import Seq2Seq, load_checkpoint
+from core.seq2seq.translation import Note, NoteKind, Step, Translation
+
+__all__ = [
+    "DEFAULT_CHECKPOINT",
+    "MAX_INPUT_CHARS",
+    "MAX_SOURCE_TOKENS",
+    "Note",
+    "NoteKind",
+    "Step",
+    "Translation",
+    "Translator",
+    "load_translator",
+]
 
 DEFAULT_CHECKPOINT = PROJECT_ROOT / "assets" / "seq2seq" / "model"
 MAX_INPUT_CHARS = 2_000  # longer text is cut before normalisation
 MAX_SOURCE_TOKENS = MAX_LENGTH  # the model saw fewer than MAX_LENGTH tokens per sentence
 MAX_SUGGESTED = 10  # unknown words that get spelling suggestions
-
-
-@dataclass(frozen=True)
-class Step:
-    """One output step: the chosen word, its probability, and the top-k alternatives
-    (word, probability) of the distribution it was chosen from, most probable first."""
-
-    word: str
-    prob: float
-    alternatives: list[tuple[str, float]]
-
-
-@dataclass(frozen=True, eq=False)
-class Translation:
-    """The result of ``Translator.translate``.
-
-    words        English output without EOS
-    attention    (len(words), len(source)) float32 attention weights, rows sum to 1
-    source       the normalised French tokens the attention columns refer to (after truncation)
-    unknown      source words not in the vocabulary (fed to the model as <unk>), in order;
-                 a word whose other inflection is known is read as that one instead (see
-                 ``message``) and is not listed
-    suggestions  for each unknown word, up to 3 close in-vocabulary words (difflib)
-    steps        one ``Step`` per output word, then one for EOS when the output ended
-    message      "" when all went well, else what was done about the input
-    score        log-probability of the output (EOS included when it ended)
-    beam         beam width used (1: greedy)
-    ended        the decoder produced EOS within the step limit
-    seconds      decoding wall time
-    """
-
-    words: list[str]
-    attention: np.ndarray
-    source: list[str]
-    unknown: list[str]
-    suggestions: dict[str, list[str]] = field(default_factory=dict)
-    steps: list[Step] = field(default_factory=list)
-    message: str = ""
-    score: float = 0.0
-    beam: int = 1
-    ended: bool = False
-    seconds: float = 0.0
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.words)
-
-    @property
-    def alternatives(self) -> list[list[tuple[str, float]]]:
-        """Top-k alternatives per output word (the EOS step left out)."""
-        return [s.alternatives for s in self.steps[: len(self.words)]]
 
 
 class Translator:
@@ -121,18 +86,19 @@ class Translator:
         self,
         source: list[str],
         unknown: list[str],
-        message: str,
+        notes: list[Note],
         beam: int,
         t0: float,
         suggestions: dict[str, list[str]] | None = None,
     ) -> Translation:
+        """No output words; ``notes`` say why (the first one of kind NOTHING or FAILED)."""
         return Translation(
             words=[],
-            attention=np.zeros((0, len(source)), np.float32),
+            attention=readonly(np.zeros((0, len(source))), np.float32),
             source=source,
             unknown=unknown,
             suggestions=suggestions or {},
-            message=message,
+            notes=tuple(notes),
             beam=beam,
             seconds=time.perf_counter() - t0,
         )
@@ -142,65 +108,67 @@ class Translator:
 
         Never raises for any ``text``: the input is normalised like the training data; empty
         input, input with no letters, input longer than the model's sentences (cut to the first
-        ``MAX_SOURCE_TOKENS`` tokens) and unknown words are reported in ``message``.  ``beam``
+        ``MAX_SOURCE_TOKENS`` tokens) and unknown words are reported in ``notes``.  ``beam``
         outside 1..10 is clamped (and reported).
         """
         t0 = time.perf_counter()
-        notes: list[str] = []
+        notes: list[Note] = []
         try:
             b = int(beam)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             b = 1
-            notes.append(f"beam {beam!r} is not a number; used greedy decoding")
+            notes.append(
+                Note(NoteKind.ADJUSTED, f"beam {beam!r} is not a number; used greedy decoding")
+            )
         if not 1 <= b <= MAX_BEAM:
-            notes.append(f"beam {b} is outside 1 to {MAX_BEAM}; used {min(max(b, 1), MAX_BEAM)}")
-            b = min(max(b, 1), MAX_BEAM)
+            used = min(max(b, 1), MAX_BEAM)
+            notes.append(
+                Note(NoteKind.ADJUSTED, f"beam {b} is outside 1 to {MAX_BEAM}; used {used}")
+            )
+            b = used
         try:
             return self._translate(text, b, max(1, int(top_k)), notes, t0)
-        except Exception as exc:  # noqa: BLE001 - the contract is: never raise on input
-            return self._empty([], [], f"could not translate: {type(exc).__name__}: {exc}", b, t0)
+        except Exception as exc:  # the contract is: never raise on input
+            failed = Note(NoteKind.FAILED, f"could not translate: {type(exc).__name__}: {exc}")
+            return self._empty([], [], [failed], b, t0)
 
-    def _translate(self, text, beam: int, top_k: int, notes: list[str], t0: float) -> Translation:
+    def _translate(self, text, beam: int, top_k: int, notes: list[Note], t0: float) -> Translation:
         if text is None:
             text = ""
         if not isinstance(text, str):
             text = str(text)
         if len(text) > MAX_INPUT_CHARS:
             notes.append(
-                f"the text has {len(text):,} characters; read the first {MAX_INPUT_CHARS:,}"
+                Note(
+                    NoteKind.ADJUSTED,
+                    f"the text has {len(text):,} characters; read the first {MAX_INPUT_CHARS:,}",
+                )
             )
             text = text[:MAX_INPUT_CHARS]
         if not text.strip():
-            return self._empty([], [], "; ".join(["empty input", *notes]), beam, t0)
+            return self._empty([], [], [Note(NoteKind.NOTHING, "empty input"), *notes], beam, t0)
         tokens = normalize_string(text).split()
         if not tokens:
-            return self._empty(
-                [],
-                [],
-                "; ".join(
-                    [
-                        "no French words left after normalisation (only letters a-z "
-                        "after accents are stripped, and . ! ? are kept)",
-                        *notes,
-                    ]
-                ),
-                beam,
-                t0,
+            nothing = Note(
+                NoteKind.NOTHING,
+                "no French words left after normalisation (only letters a-z after accents are "
+                "stripped, and . ! ? are kept)",
             )
+            return self._empty([], [], [nothing, *notes], beam, t0)
         if len(tokens) > MAX_SOURCE_TOKENS:
             notes.append(
-                f"longer than the {MAX_SOURCE_TOKENS} words the model was trained on "
-                f"({len(tokens)} tokens); translated the first {MAX_SOURCE_TOKENS}"
+                Note(
+                    NoteKind.ADJUSTED,
+                    f"longer than the {MAX_SOURCE_TOKENS} words the model was trained on "
+                    f"({len(tokens)} tokens); translated the first {MAX_SOURCE_TOKENS}",
+                )
             )
             tokens = tokens[:MAX_SOURCE_TOKENS]
         ids, substituted = encode_source(tokens, self.src_vocab)
         unknown = list(dict.fromkeys(t for t, i in zip(tokens, ids, strict=True) if i == UNK))
         if substituted:
-            notes.append(
-                "read "
-                + ", ".join(f"{w} as {f}" for w, f in substituted.items())
-                + " (a form seen in training)"
-            )
+            read_as = ", ".join(f"{w} as {f}" for w, f in substituted.items())
+            notes.append(Note(NoteKind.ADJUSTED, f"read {read_as} (a form seen in training)"))
         suggestions = {w: self.suggest(w) for w in unknown[:MAX_SUGGESTED]}
         english = [w for w in unknown if w in self.tgt_vocab]
         words = [t for t in tokens if t.isalpha()]
@@ -212,28 +180,26 @@ class Translator:
                 else "is an English word, not a French one"
             )
             notes.append(
-                f"this looks like English ({listed} {what}); the model translates "
-                "French into English"
+                Note(
+                    NoteKind.ENGLISH,
+                    f"this looks like English ({listed} {what}); the model translates "
+                    "French into English",
+                )
             )
         if unknown and all(i == UNK for i in ids):
-            return self._empty(
-                tokens,
-                unknown,
-                "; ".join(
-                    [
-                        f"none of the words is in the model's French vocabulary "
-                        f"({len(self.src_vocab.content_words):,} words); is it French?",
-                        *notes,
-                    ]
-                ),
-                beam,
-                t0,
-                suggestions,
+            nothing = Note(
+                NoteKind.NOTHING,
+                f"none of the words is in the model's French vocabulary "
+                f"({len(self.src_vocab.content_words):,} words); is it French?",
             )
+            return self._empty(tokens, unknown, [nothing, *notes], beam, t0, suggestions)
         if unknown:
             notes.append(
-                f"{len(unknown)} unknown word(s) read as {SPECIALS[UNK]}: "
-                + ", ".join(unknown[:MAX_SUGGESTED])
+                Note(
+                    NoteKind.UNKNOWN,
+                    f"{len(unknown)} unknown word(s) read as {SPECIALS[UNK]}: "
+                    + ", ".join(unknown[:MAX_SUGGESTED]),
+                )
             )
         with torch.inference_mode():
             if beam == 1:
@@ -241,10 +207,24 @@ class Translator:
             else:
                 d = beam_search(self.model, ids, beam, MAX_DECODE_STEPS, top_k)[0]
         if not d.ended:
-            notes.append(f"stopped after {MAX_DECODE_STEPS} words without an end of sentence")
+            notes.append(
+                Note(
+                    NoteKind.UNFINISHED,
+                    f"stopped after {MAX_DECODE_STEPS} words without an end of sentence",
+                )
+            )
         return self._result(d, tokens, unknown, suggestions, notes, beam, t0)
 
-    def _result(self, d: Decoded, tokens, unknown, suggestions, notes, beam, t0) -> Translation:
+    def _result(
+        self,
+        d: Decoded,
+        tokens: list[str],
+        unknown: list[str],
+        suggestions: dict[str, list[str]],
+        notes: list[Note],
+        beam: int,
+        t0: float,
+    ) -> Translation:
         n = d.n_words
         words = [self.tgt_vocab.words[int(i)] for i in d.ids[:n]]
         steps = []
@@ -257,12 +237,12 @@ class Translator:
             steps.append(Step(w, float(np.exp(d.logprobs[t])), alts))
         return Translation(
             words=words,
-            attention=np.ascontiguousarray(d.attention[:n], dtype=np.float32),
+            attention=readonly(d.attention[:n], np.float32),
             source=list(tokens),
             unknown=unknown,
             suggestions=suggestions,
             steps=steps,
-            message="; ".join(notes),
+            notes=tuple(notes),
             score=float(d.score),
             beam=beam,
             ended=d.ended,

@@ -83,3 +83,34 @@ def test_adder_bad_input_is_a_message_not_a_crash(fresh_server, page):
     assert "'x' is not a decimal digit" in alert.inner_text()
     assert "Fix the numbers above" in page.inner_text("body")
     page.screenshot(path=str(ARTIFACTS / "adder-bad-input.png"), full_page=True)
+
+
+def test_adder_bad_link_values_are_one_warning_and_typed_text_stays_text(fresh_server, page):
+    evil = "%21%5Bi%5D%28https%3A%2F%2Fevil.example%2Fpixel.png%29"  # ![i](https://evil...)
+    page.goto(fresh_server + f"/Binary_adder?view=Search+designs&sseed=inf&sH=9&U={evil}")
+    settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    warnings = page.locator('[data-testid="stAlertContentWarning"]')
+    assert warnings.count() == 1  # one message for both link values
+    assert "'inf'" in warnings.first.inner_text() and "'9'" in warnings.first.inner_text()
+    page.wait_for_function("() => !location.search.includes('sseed')", timeout=30_000)
+    # the weight field keeps the typed text; its message shows it literally, never as an image
+    assert page.locator('img[src*="evil.example"], a[href*="evil.example"]').count() == 0
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert "![i](https://evil.example/pixel.png)" in errors.first.inner_text().replace("\u200b", "")
+    page.screenshot(path=str(ARTIFACTS / "adder-bad-link.png"), full_page=True)
+
+
+def test_adder_step_follows_shorter_numbers_without_a_link_warning(fresh_server, page):
+    page.goto(fresh_server + "/Binary_adder?t=7")
+    settle(page)
+    assert "Column addition, step t = 7" in page.inner_text("body")
+    a = page.get_by_label("First number a")
+    a.fill("1")
+    a.press("Enter")
+    page.wait_for_function("() => location.search.includes('a=1')", timeout=30_000)
+    settle(page)
+    assert "Column addition, step t = 6" in page.inner_text("body")  # 1 + 10010: T = 6
+    page.wait_for_function("() => location.search.includes('t=6')", timeout=30_000)
+    assert page.locator('[data-testid="stAlertContentWarning"]').count() == 0
+    check_clean(page, "adder-shorter-numbers")

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_pages_browser import CHART, check_clean, settle
+from ui.registry import page as registered
 
 pytestmark = pytest.mark.browser
+
+TITLE = registered("translate").title
 
 
 @pytest.mark.parametrize(
@@ -24,10 +27,25 @@ def test_translate_deep_link_is_the_first_visit(fresh_server, page, name, query,
     page.goto(fresh_server + "/Translate" + query)
     settle(page, timeout_ms=120_000)
     page.wait_for_selector(CHART, timeout=60_000)
-    assert "Translate French to English" in page.inner_text("h1")
+    assert TITLE in page.inner_text("h1")
     body = page.inner_text("body")
     assert expect in body or expect in page.content()
+    assert page.locator('[data-testid="stAlertContentWarning"]').count() == 0
     check_clean(page, name)
+
+
+def test_translate_bad_link_is_one_warning_not_a_crash(fresh_server, page):
+    bad = "?dec=beam+search&beam=inf&table=%21%5Bi%5D(https%3A%2F%2Fevil.example%2Fp.png)"
+    page.goto(fresh_server + "/Translate" + bad)
+    settle(page, timeout_ms=120_000)
+    page.wait_for_selector(CHART, timeout=60_000)
+    warnings = page.locator('[data-testid="stAlertContentWarning"]')
+    assert warnings.count() == 1
+    text = warnings.first.inner_text()
+    assert "inf" in text and "![i](https://evil.example/p.png)" in text  # quoted as text
+    assert warnings.first.locator("img").count() == 0  # never an image
+    assert "beam search, width 5" in page.inner_text("body")  # the default width instead
+    check_clean(page, "translate-bad-link")
 
 
 def test_translate_html_input_is_text_not_markup(fresh_server, page):
@@ -61,4 +79,5 @@ def test_clicking_a_row_of_the_attention_map_inspects_that_word(fresh_server, pa
         "() => document.body.innerText.includes('At step 3 the decoder chose')", timeout=30_000
     )
     page.wait_for_function("() => location.search.includes('w=3.')", timeout=30_000)
+    assert page.locator('[data-testid="stAlertContentWarning"]').count() == 0
     check_clean(page, "translate-clicked-row")

@@ -2,6 +2,9 @@
 
 import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,7 +30,10 @@ from core.seq2seq.data import (
 from core.seq2seq.decode import beam_search, greedy, greedy_batch
 from core.seq2seq.evaluate import corpus_bleu, evaluate
 from core.seq2seq.model import ModelConfig, Seq2Seq, load_checkpoint, save_checkpoint
+from core.seq2seq.translation import Note, NoteKind, Translation
 from core.seq2seq.translator import DEFAULT_CHECKPOINT, load_translator
+
+ROOT = Path(__file__).resolve().parents[2]
 
 CORPUS = seqdata.DEFAULT_DATA
 needs_corpus = pytest.mark.skipif(
@@ -297,7 +303,7 @@ def test_adaptive_softmax_is_a_distribution():
 
 @pytest.fixture(scope="module")
 def toy_checkpoint(tmp_path_factory):
-    from core.seq2seq.train import main
+    from core.seq2seq.train_cli import main
 
     d = tmp_path_factory.mktemp("s2s")
     (d / "toy.txt").write_text(TOY)
@@ -437,7 +443,7 @@ def test_shipped_model_translates_sensibly(shipped):
     assert out.words[:2] in (["i", "am"], ["i", "m"]), out.words
     assert "tired" in out.words
     assert out.source == ["je", "suis", "tres", "fatigue", "."]
-    assert out.unknown == [] and out.message == ""
+    assert out.unknown == [] and out.message == "" and out.notes == ()
     assert out.attention.shape == (len(out.words), 5)
     np.testing.assert_allclose(out.attention.sum(1), 1, atol=1e-5)
     assert len(out.steps) == len(out.words) + 1 and out.steps[-1].word == "<eos>"
@@ -454,41 +460,101 @@ def test_unknown_words_get_suggestions(shipped):
     out = shipped.translate("Je suis tres fatigeu.")
     assert out.unknown == ["fatigeu"]
     assert "fatigue" in out.suggestions["fatigeu"]
-    assert "unknown" in out.message
+    assert [n.kind for n in out.notes] == [NoteKind.UNKNOWN]
+    assert "fatigeu" in out.notes[0].text and out.message == out.notes[0].text
 
 
 @needs_checkpoint
 def test_french_is_not_taken_for_english(shipped):
     # "the" (the) and "on" are French words too; mostly-French input gets no English note
     for text in ("On boit du the .", "Je suis en retard .", "Il est sur la table ."):
-        assert "English" not in shipped.translate(text).message
+        kinds = [n.kind for n in shipped.translate(text).notes]
+        assert NoteKind.ENGLISH not in kinds
 
 
 @needs_checkpoint
 @pytest.mark.parametrize(
-    "text, msg",
+    "text, kind, msg",
     [
-        ("", "empty"),
-        ("   \n\t ", "empty"),
-        ("😀🙈🚀", "no French words"),
-        ("12345 678", "no French words"),
-        ("<script>alert('x')</script>", ""),
-        ("I am very tired.", "looks like English"),
-        ("je suis " * 2000, "longer than"),
-        ("a" * 10_000, ""),
-        ("\x00\x01\ud800", ""),
-        ("<b>Je</b> suis <i>là</i> !", ""),
+        ("", NoteKind.NOTHING, "empty"),
+        ("   \n\t ", NoteKind.NOTHING, "empty"),
+        ("😀🙈🚀", NoteKind.NOTHING, "no French words"),
+        ("12345 678", NoteKind.NOTHING, "no French words"),
+        ("<script>alert('x')</script>", None, ""),
+        ("I am very tired.", NoteKind.ENGLISH, "looks like English"),
+        ("je suis " * 2000, NoteKind.ADJUSTED, "longer than"),
+        ("a" * 10_000, None, ""),
+        ("\x00\x01\ud800", None, ""),
+        ("<b>Je</b> suis <i>là</i> !", None, ""),
     ],
 )
-def test_translate_never_raises(shipped, text, msg):
+def test_translate_never_raises(shipped, text, kind, msg):
     out = shipped.translate(text)
     assert isinstance(out.words, list)
     assert out.attention.shape == (len(out.words), len(out.source))
     assert len(out.source) <= 10
-    assert "could not translate" not in out.message
-    assert msg in out.message
+    kinds = [n.kind for n in out.notes]
+    assert NoteKind.FAILED not in kinds
+    if kind is not None:
+        assert any(n.kind is kind and msg in n.text for n in out.notes), out.notes
     if not out.words:
-        assert out.message
+        assert out.notes and out.notes[0].kind is NoteKind.NOTHING
+        assert out.message.startswith(out.notes[0].text)
+
+
+@needs_checkpoint
+@pytest.mark.parametrize("beam", [0, 11, 10**400, float("inf"), float("nan"), "five", None])
+def test_any_beam_is_clamped_with_a_note(shipped, beam):
+    out = shipped.translate("je suis content .", beam=beam)
+    assert out.words and 1 <= out.beam <= 10
+    assert [n.kind for n in out.notes] == [NoteKind.ADJUSTED]
+    assert "beam" in out.notes[0].text
+
+
+def test_notes_and_message_agree():
+    empty = np.zeros((0, 0), np.float32)
+    notes = (Note(NoteKind.ADJUSTED, "cut"), Note(NoteKind.UNKNOWN, "2 unknown"))
+    t = Translation([], empty, [], [], notes=notes)
+    assert t.message == "cut; 2 unknown" and t.notes == notes
+    assert t.notes_except(NoteKind.UNKNOWN) == ["cut"]
+    legacy = Translation([], empty, [], [], message="something odd")  # message given alone
+    assert legacy.notes == (Note(NoteKind.OTHER, "something odd"),)
+    assert Translation([], empty, [], []).notes == () and not Translation([], empty, [], []).message
+
+
+def test_package_and_data_import_without_torch():
+    code = (
+        "import sys\n"
+        "import core.seq2seq, core.seq2seq.data, core.seq2seq.config, core.seq2seq.translation\n"
+        "import core.seq2seq.live, core.seq2seq.live.queue, core.seq2seq.live.export\n"
+        "from core.seq2seq import Pair, split_pairs, DEFAULT_DATA\n"
+        "print('torch' in sys.modules)\n"
+        "from core.seq2seq import load_translator\n"
+        "print('torch' in sys.modules)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["False", "True"]  # torch loads on first use of the model
+
+
+def test_every_public_name_of_the_package_resolves():
+    import core.seq2seq as pkg
+
+    for name in pkg.__all__:
+        assert getattr(pkg, name) is not None, name
+    assert pkg.load_translator is load_translator and pkg.NoteKind is NoteKind
+    with pytest.raises(AttributeError):
+        pkg.no_such_name  # noqa: B018
+
+
+def test_training_command_help_runs_as_a_module():
+    for module in ("core.seq2seq.train", "core.seq2seq.train_cli"):
+        res = subprocess.run(
+            [sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True
+        )
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.startswith("usage: python -m core.seq2seq.train")
+        assert "--data" in res.stdout and "--threads" in res.stdout
 
 
 @needs_checkpoint

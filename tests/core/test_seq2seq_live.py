@@ -13,16 +13,20 @@ import pytest
 from core.seq2seq.data import CorpusError, Pair, load_pairs
 from core.seq2seq.live import (
     MAX_MINUTES,
+    EndedBy,
+    JobState,
     JobStatus,
     LiveConfig,
+    Phase,
     QueueError,
     TrainingQueue,
-    batches_per_epoch,
     checkpoint_zip,
+    epochs_within_cap,
     estimate_seconds,
     make_split,
     prepare_corpus,
 )
+from core.seq2seq.train import batches_per_epoch
 from core.seq2seq.translator import load_translator
 from tests.toy_corpus import NAMES, WHO
 
@@ -99,7 +103,37 @@ def test_default_config_maps_to_fast_train_settings():
     assert 60 < estimate_seconds(6761, cfg) < 150  # "about two minutes"
     assert estimate_seconds(6761, LiveConfig(hidden=256)) > estimate_seconds(6761, cfg)
     assert batches_per_epoch(100, 16) == 7 and batches_per_epoch(3201, 64) == 51
-    assert "30 epochs · hidden 128" in cfg.describe(6761)
+    assert epochs_within_cap(6761, cfg) is None  # the default run fits its cap
+    short = LiveConfig(hidden=256, minutes=0.5)
+    assert 1 <= epochs_within_cap(6761, short) < short.epochs
+
+
+def test_numpy_numbers_in_a_config_become_python_numbers():
+    import dataclasses
+    import json
+
+    import numpy as np
+
+    cfg = LiveConfig(pairs=np.int64(50), hidden=np.int32(64), teacher_forcing=np.float32(0.5))
+    assert type(cfg.pairs) is int and type(cfg.teacher_forcing) is float
+    json.dumps(dataclasses.asdict(cfg))  # checkpoints store it as JSON
+    json.dumps(dataclasses.asdict(cfg.train_config(100)))
+
+
+def test_job_states_are_an_enum_with_their_old_values():
+    assert [s.value for s in JobState] == [
+        "waiting",
+        "running",
+        "done",
+        "stopped",
+        "failed",
+        "cancelled",
+    ]
+    assert JobState.DONE == "done" and JobState("stopped") is JobState.STOPPED
+    assert [s for s in JobState if s.active] == [JobState.WAITING, JobState.RUNNING]
+    assert [s for s in JobState if s.trained] == [JobState.DONE, JobState.STOPPED]
+    assert [e.value for e in EndedBy] == ["", "epochs", "time cap", "stop"]
+    assert [p.value for p in Phase] == ["", "preparing", "training", "scoring"]
 
 
 def test_prepare_corpus_reads_uploads_and_names_problems():
@@ -143,7 +177,7 @@ def test_tiny_training_finishes_with_history_samples_and_a_loadable_checkpoint(q
     cfg = LiveConfig(epochs=3, **TINY)
     job = queue.submit(PAIRS, cfg, owner="a", label="Ada", source="toy.txt")
     s = queue.wait(job, timeout=60)
-    assert s.state == "done" and s.ended_by == "epochs" and s.error == ""
+    assert s.state is JobState.DONE and s.ended_by is EndedBy.EPOCHS and s.error == ""
     assert s.progress == 1.0 and s.position is None and s.eta is None
     assert s.split_sizes[0] > 150 and s.epochs_done == pytest.approx(3.0)
     k = cfg.rounds_per_epoch(s.split_sizes[0])
@@ -155,7 +189,7 @@ def test_tiny_training_finishes_with_history_samples_and_a_loadable_checkpoint(q
     assert len(s.samples) == 3 and all(x.output for x in s.samples)
     assert s.sample_round == len(s.history)
     assert s.test_bleu is not None and 0 <= s.test_bleu <= 100 and s.test_n > 0
-    assert s.model_label().startswith("your model: hidden 16, 3 epochs, test BLEU")
+    assert s.config.hidden == 16 and s.epochs_done == pytest.approx(3.0)
     tr = load_translator(s.checkpoint)
     assert tr.metrics["test"]["bleu"] == s.test_bleu and tr.meta["label"] == "Ada"
     out = tr.translate("Je suis Anna.")
@@ -173,17 +207,17 @@ def test_one_at_a_time_in_fifo_order_with_positions_cancel_and_stop(queue):
     a = queue.submit(PAIRS, long, owner="a", label="first")
     b = queue.submit(PAIRS, long, owner="b", label="second")
     c = queue.submit(PAIRS, long, owner="c", label="third")
-    sa = wait_for(queue, a, lambda s: s.state == "running" and s.history)
+    sa = wait_for(queue, a, lambda s: s.state is JobState.RUNNING and s.history)
     assert [(s.id, s.state, s.position) for s in queue.jobs()] == [
-        (a, "running", 0),
-        (b, "waiting", 1),
-        (c, "waiting", 2),
+        (a, JobState.RUNNING, 0),
+        (b, JobState.WAITING, 1),
+        (c, JobState.WAITING, 2),
     ]
     sb, sc = queue.status(b), queue.status(c)
     assert 0 < sa.eta <= 75 and 0 < sa.progress < 1
     assert sb.eta <= 60 + 15 and sc.eta > sb.eta  # bounded by the caps of the jobs ahead
     # a waiting job can leave the line; the one behind moves up
-    assert queue.cancel(b) and queue.status(b).state == "cancelled"
+    assert queue.cancel(b) and queue.status(b).state is JobState.CANCELLED
     assert not queue.cancel(b) and not queue.cancel(a)  # only waiting jobs can be cancelled
     assert queue.status(c).position == 1
     # stopping the running job is quick and still gives a checkpoint
@@ -191,29 +225,29 @@ def test_one_at_a_time_in_fifo_order_with_positions_cancel_and_stop(queue):
     assert queue.stop(a)
     sa = queue.wait(a, timeout=20)
     assert time.monotonic() - t0 < 5
-    assert sa.state == "stopped" and sa.ended_by == "stop" and sa.epochs_done < 100
+    assert sa.state is JobState.STOPPED and sa.ended_by is EndedBy.STOP and sa.epochs_done < 100
     assert load_translator(sa.checkpoint).translate("tu es lea .").source
     # next in line runs, and never two at once
-    sc = wait_for(queue, c, lambda s: s.state == "running")
+    sc = wait_for(queue, c, lambda s: s.state is JobState.RUNNING)
     assert sc.started >= sa.finished
-    assert [s.state for s in queue.jobs()] == ["running"]
-    assert queue.stop(c) and queue.wait(c, timeout=20).state == "stopped"
+    assert [s.state for s in queue.jobs()] == [JobState.RUNNING]
+    assert queue.stop(c) and queue.wait(c, timeout=20).state is JobState.STOPPED
     assert not queue.stop(c) and queue.jobs() == []
 
 
 def test_stop_before_the_first_validation_still_gives_a_checkpoint(queue):
     job = queue.submit(PAIRS, LiveConfig(epochs=100, **TINY), owner="a")
-    wait_for(queue, job, lambda s: s.phase == "training")
+    wait_for(queue, job, lambda s: s.phase is Phase.TRAINING)
     queue.stop(job)
     s = queue.wait(job, timeout=20)
-    assert s.state == "stopped" and len(s.history) >= 1 and s.checkpoint is not None
+    assert s.state is JobState.STOPPED and len(s.history) >= 1 and s.checkpoint is not None
 
 
 def test_the_time_cap_ends_a_job(queue):
     cap = 0.04  # minutes: 2.4 s
     job = queue.submit(PAIRS, LiveConfig(epochs=100, minutes=cap, **TINY), owner="a")
     s = queue.wait(job, timeout=30)
-    assert s.state == "done" and s.ended_by == "time cap" and s.epochs_done < 100
+    assert s.state is JobState.DONE and s.ended_by is EndedBy.TIME_CAP and s.epochs_done < 100
     assert s.history[-1]["seconds"] < cap * 60 + 2
     assert s.elapsed < cap * 60 + 10 and s.checkpoint is not None
 
@@ -225,7 +259,7 @@ def test_limits_one_job_per_owner_and_a_bounded_line(tmp_path):
         a = q.submit(PAIRS, long, owner="a")
         with pytest.raises(QueueError, match="You already have job"):
             q.submit(PAIRS, long, owner="a")
-        wait_for(q, a, lambda s: s.state == "running")
+        wait_for(q, a, lambda s: s.state is JobState.RUNNING)
         q.submit(PAIRS, long, owner="b")
         with pytest.raises(QueueError, match="already waiting"):
             q.submit(PAIRS, long, owner="c")
@@ -246,22 +280,22 @@ def test_data_that_cannot_be_split_is_refused_at_once(queue):
 
 
 def test_a_failing_job_reports_without_stopping_the_queue(queue, monkeypatch):
-    from core.seq2seq import live
+    from core.seq2seq.live import pipeline
 
-    real_train = live.train
+    real_train = pipeline.train
 
     def flaky(split, cfg, **kw):
         if cfg.hidden == 17:
             raise RuntimeError("out of memory\nwith details")
         return real_train(split, cfg, **kw)
 
-    monkeypatch.setattr(live, "train", flaky)
+    monkeypatch.setattr(pipeline, "train", flaky)
     bad = queue.submit(PAIRS, LiveConfig(**{**TINY, "hidden": 17}), owner="a")
     good = queue.submit(PAIRS, LiveConfig(epochs=1, **TINY), owner="b")
     s = queue.wait(bad, timeout=20)
-    assert s.state == "failed" and s.error == "RuntimeError: out of memory"
+    assert s.state is JobState.FAILED and s.error == "RuntimeError: out of memory"
     assert s.checkpoint is None and s.position is None
-    assert queue.wait(good, timeout=60).state == "done"
+    assert queue.wait(good, timeout=60).state is JobState.DONE
 
 
 def test_old_checkpoints_are_removed(tmp_path):

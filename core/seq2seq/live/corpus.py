@@ -1,0 +1,110 @@
+"""The data of a live training: a normalised, filtered corpus (``prepare_corpus``), its split
+(``make_split``) and the validation sentences shown while it trains (``sample_pairs``).
+
+No torch here: the Train page reads and splits corpora before torch loads.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from core.seq2seq.data import (
+    ENG_PREFIXES,
+    MAX_LENGTH,
+    CorpusError,
+    Pair,
+    Split,
+    prepare_pairs,
+    read_raw_pairs,
+    split_pairs,
+)
+from core.seq2seq.live.config import LiveConfig
+
+MIN_PAIRS = 20  # pairs left after the filter; fewer cannot be split into train/val/test
+SHARED_NAME = "eng-fra.txt"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False)
+class Corpus:
+    """Normalised, filtered, de-duplicated pairs ready for ``make_split``."""
+
+    pairs: tuple[Pair, ...]
+    lines: int  # pairs read from the file, before normalisation and the filter
+    name: str  # "eng-fra.txt" or the upload's name
+    exercise_filter: bool
+
+
+def prepare_corpus(
+    source: str | Path | bytes | None = None, exercise_filter: bool = True, name: str = ""
+) -> Corpus:
+    """Read ``English<TAB>French`` pairs (a path, an upload's bytes, or None for the shared
+    corpus), normalise them and keep pairs with fewer than 10 words a side (and, with
+    ``exercise_filter``, an English side starting with one of the exercise's prefixes).
+
+    Raises ``CorpusError`` (a ValueError) naming the line or the limit for an unreadable file
+    (``read_raw_pairs``), or when fewer than MIN_PAIRS pairs are left.
+    """
+    raw = read_raw_pairs(source)
+    pairs = tuple(
+        dict.fromkeys(
+            prepare_pairs(
+                raw, prefixes=ENG_PREFIXES if exercise_filter else None, max_length=MAX_LENGTH
+            )
+        )
+    )
+    if len(pairs) < MIN_PAIRS:
+        rule = (
+            "fewer than 10 words on each side and an English side starting with 'i am', "
+            "'he is', 'she is', 'you are', 'we are' or 'they are' (or their contractions)"
+            if exercise_filter
+            else "fewer than 10 words on each side"
+        )
+        raise CorpusError(
+            f"Only {len(pairs)} of the {len(raw):,} pairs in the file are usable ({rule}); at "
+            f"least {MIN_PAIRS} are needed to hold some out for validation and testing."
+            + (" Try without the exercise's filter." if exercise_filter else "")
+        )
+    if source is None:
+        name = name or SHARED_NAME
+    elif isinstance(source, (str, Path)) and not name:
+        name = Path(source).name
+    return Corpus(pairs, len(raw), name or "upload", exercise_filter)
+
+
+def make_split(pairs: Sequence[Pair], cfg: LiveConfig) -> Split:
+    """Split by French sentence with ``cfg.seed`` (80/10/10); the training part is cut to a
+    seeded random subset of ``cfg.pairs`` pairs (kept in file order) when that is smaller.
+    Raises ``CorpusError`` when the validation or test part comes out empty."""
+    split = split_pairs(pairs, seed=cfg.seed, by="source")
+    if not split.train or not split.val or not split.test:
+        raise CorpusError(
+            f"The {len(pairs)} pairs have too few distinct French sentences to hold some out: "
+            f"the split gives {split.sizes()} training/validation/test pairs."
+        )
+    train_pairs = split.train
+    if 0 < cfg.pairs < len(train_pairs):
+        keep = sorted(random.Random(cfg.seed).sample(range(len(train_pairs)), cfg.pairs))
+        train_pairs = [train_pairs[i] for i in keep]
+    return Split(
+        train=list(train_pairs), val=split.val, test=split.test, seed=split.seed, by=split.by
+    )
+
+
+def spread(items: Sequence[T], n: int) -> list[T]:
+    """``n`` items evenly spread over ``items`` (all of them when there are not more)."""
+    if len(items) <= n:
+        return list(items)
+    return [items[(i * len(items)) // n] for i in range(n)]
+
+
+def sample_pairs(val: Sequence[Pair], n: int) -> list[Pair]:
+    """The validation pairs whose translations are shown live: evenly spread, 5 words or more
+    on the French side when there are enough of those."""
+    longer = [p for p in val if len(p.fr.split()) >= 5]
+    return spread(longer if len(longer) >= n else list(val), n)

@@ -1,0 +1,224 @@
+"""The views of the Translate page: the model choice, the input, the notes on the input, the
+translation with its attention map and per-step charts, and the model's scores.
+
+Every number shown comes from ``core.seq2seq`` (through ``ui.translate_state``); these
+functions only lay it out.  Text typed by a user is shown through ``ui.controls.plain`` or
+``html.escape``, never as Markdown of its own.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from charts import translate as ch
+from core.seq2seq.translation import NoteKind, Translation
+from ui import translate_state as state
+from ui.common import asset_section
+from ui.controls import plain
+from ui.registry import page
+
+if TYPE_CHECKING:  # torch loads with the first translation, not with this module
+    from core.seq2seq.translator import Translator
+
+MD = "translate.md"
+
+
+# ---------------------------------------------------------------- the model
+def model_choice() -> str | None:
+    """The shipped model, or this session's model from the Train page: its path (None: the
+    shipped one)."""
+    mine = state.session_checkpoint()
+    if not mine:
+        st.caption("Model: the shipped checkpoint.")
+        st.page_link(
+            page("train").path,
+            icon=":material/model_training:",
+            label="Train your own model: it can be used here for this session",
+        )
+        return None
+    if st.session_state.get("model_seen") != mine["path"]:  # a newly trained model: show it
+        st.session_state["model_seen"] = mine["path"]
+        st.session_state["model"] = "mine"
+    choice = st.radio(
+        "Model",
+        ["shipped", "mine"],
+        horizontal=True,
+        key="model",
+        format_func=lambda m: (
+            "the shipped model"
+            if m == "shipped"
+            else str(mine.get("label") or "the model you trained")
+        ),
+        help="Your model lives only in this browser session; a copied link opens the shipped one.",
+    )
+    return mine["path"] if choice == "mine" else None
+
+
+def load_model(path: str | None) -> tuple[Translator, str | None]:
+    """The translator of ``path``; the shipped one (and a message) if it cannot be loaded.
+    Stops the page when not even the shipped model loads."""
+    try:
+        return state.translator(path), path
+    except ValueError as exc:
+        st.error(f"The translation model could not be loaded: {plain(exc)}")
+        if path is None:
+            st.stop()
+        st.info("Falling back to the shipped model.")
+        return state.translator(), None
+
+
+# ---------------------------------------------------------------- the input
+def input_row(examples: list[tuple[str, str]], no_examples: str) -> str:
+    """The sentence box and the test-split examples; the sentence."""
+
+    def use_example() -> None:
+        choice = st.session_state.get("example")
+        if any(fr == choice for fr, _ in examples):
+            st.session_state[state.FR.key] = choice
+            st.session_state["w"] = 1
+
+    left, right = st.columns([3, 2])
+    text = state.FR.draw(left)
+    with right:
+        if examples:
+            st.selectbox(
+                "…or a sentence from the test split (never trained on)",
+                [fr for fr, _ in examples],
+                index=None,
+                placeholder="Choose an example…",
+                key="example",
+                on_change=use_example,
+            )
+        else:
+            st.caption(plain(no_examples))
+    return text
+
+
+def decoding_row() -> int:
+    """Greedy or beam search, and the beam width; the width (1: greedy)."""
+    c1, c2 = st.columns([1, 2])
+    method = state.DEC.draw(c1)
+    if method == state.BEAM_SEARCH:
+        return int(state.BEAM.draw(c2))
+    state.BEAM.check_link()  # not drawn, but a bad width in a link is still reported
+    return 1
+
+
+def input_notes(out: Translation) -> None:
+    """What was done about the input; unknown words get their own box with close words."""
+    notes = out.notes_except(NoteKind.UNKNOWN)
+    if notes:
+        box = st.error if not out.words else st.warning
+        box(f"Note on the input: {plain('; '.join(notes).rstrip('.'))}.")
+    if out.unknown:
+        rows = [
+            f"**{html.escape(w)}** → " + (", ".join(out.suggestions.get(w, [])) or "no close word")
+            for w in out.unknown
+        ]
+        st.warning(
+            "Words the model never saw in training (read as an unknown-word token). "
+            "Closest known words: " + "; ".join(rows)
+        )
+
+
+# ---------------------------------------------------------------- the translation
+def inspect_clicked_row() -> None:
+    """Clicking a cell of the attention map selects that row's output word."""
+    event = st.session_state.get("attn_map") or {}
+    points = event.get("selection", {}).get("points", [])
+    head = str(points[0].get("y", "")).split(".")[0] if points else ""
+    if head.isdigit():
+        st.session_state["w"] = int(head)
+
+
+def attention_table(out: Translation) -> dict[str, list]:
+    """The attention weights as table columns: the output words, then one column per source
+    token (weights rounded to 4 decimals)."""
+    cols: dict[str, list] = {"output": list(out.words)}
+    for j, w in enumerate(out.source):
+        cols[f"{j + 1}. {w}"] = out.attention[:, j].round(4).tolist()
+    return cols
+
+
+def step_caption(out: Translation, sel: int) -> str:
+    step = out.steps[sel - 1]
+    how = (
+        "Greedy decoding always takes the most probable word."
+        if out.beam == 1
+        else "Beam search keeps the best partial sentences, so the chosen word is not always "
+        "the most probable one at its own step."
+    )
+    return (
+        f"At step {sel} the decoder chose “{html.escape(step.word)}” with probability "
+        f"{step.prob:.3f}. {how}"
+    )
+
+
+def translation(out: Translation, reference: str | None) -> None:
+    """The output sentence, the attention map, the selected step's charts and the table."""
+    st.markdown("#### " + html.escape(" ".join(out.words)))
+    how = "greedy decoding" if out.beam == 1 else f"beam search, width {out.beam}"
+    st.caption(
+        f"{how} · {len(out.words)} words · {out.seconds * 1000:.1f} ms"
+        + (f" · reference translation: *{html.escape(reference)}*" if reference else "")
+    )
+    n = len(out.words)
+    if (st.session_state.get("w") or 1) > n:
+        st.session_state["w"] = 1
+    sel = int(state.word_choice(out.words).draw() or 1)
+    st.plotly_chart(
+        ch.attention_map(out.source, out.words, out.attention, sel - 1),
+        width="stretch",
+        key="attn_map",
+        on_select=inspect_clicked_row,
+        selection_mode="points",
+    )
+    step = out.steps[sel - 1]
+    a, b = st.columns(2)
+    a.plotly_chart(
+        ch.step_weights(out.source, out.attention[sel - 1], sel, step.word),
+        width="stretch",
+        key="step_w",
+    )
+    b.plotly_chart(
+        ch.next_word_choices(step.alternatives, step.word, sel), width="stretch", key="step_alt"
+    )
+    st.caption(step_caption(out, sel))
+    if state.TABLE.draw():
+        st.dataframe(attention_table(out), hide_index=True)
+
+
+def no_translation() -> None:
+    st.info(
+        "No translation to show. Type a French sentence above, e.g. *je suis content .* "
+        "or *elle est plus grande que moi .*"
+    )
+
+
+# ---------------------------------------------------------------- about the model
+def scores_line(tr: Translator, path: str | None) -> str:
+    """'Shipped model: test BLEU-4 60.3, exact match ...' ("" when the checkpoint has none)."""
+    m: dict[str, Any] = tr.metrics
+    test = m.get("test", {})
+    if not test:
+        return ""
+    who = "Shipped model" if path is None else "Your model"
+    threads = m.get("threads", 2)
+    return (
+        f"{who}: test BLEU-4 **{test.get('bleu', float('nan')):.1f}**, exact match "
+        f"**{100 * test.get('exact_match', float('nan')):.1f}%** on {test.get('n', 0):,} "
+        f"test sentences never seen in training; trained in "
+        f"{m.get('train_seconds', 0) / 60:.1f} minutes on {threads} CPU "
+        f"thread{'s' if threads != 1 else ''}."
+    )
+
+
+def about_model(tr: Translator, path: str | None) -> None:
+    with st.expander("What the model can and cannot translate"):
+        st.markdown(asset_section(MD, "Filter"))
+        line = scores_line(tr, path)
+        if line:
+            st.markdown(line)
