@@ -29,10 +29,20 @@ def test_requirements_pin_torch_cpu_release():
         assert pkg in reqs
 
 
-def test_core_is_pure():
-    banned = re.compile(r"^\s*(import|from)\s+(streamlit|plotly|altair)\b", re.M)
-    offenders = [p.name for p in (ROOT / "core").rglob("*.py") if banned.search(p.read_text())]
-    assert offenders == []
+def _importers(folder: str, modules: str) -> list[str]:
+    banned = re.compile(rf"^\s*(import|from)\s+({modules})\b", re.M)
+    files = (ROOT / folder).rglob("*.py")
+    return sorted(str(p.relative_to(ROOT)) for p in files if banned.search(p.read_text()))
+
+
+def test_layers_import_only_downwards():
+    """pages -> ui -> charts -> core: core draws nothing, charts never call st.*, pages and
+    charts compute nothing themselves (no numpy in pages, no torch in either), nothing
+    imports upwards."""
+    assert _importers("core", "streamlit|plotly|altair|ui|charts|pages") == []
+    assert _importers("charts", "streamlit|ui|pages|torch") == []
+    assert _importers("ui", "pages") == []
+    assert _importers("pages", "numpy|torch") == []
 
 
 def test_ruff_clean():
