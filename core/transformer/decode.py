@@ -1,0 +1,241 @@
+"""Greedy decoding and beam search of the transformer, with per-step traces.
+
+Review sheet 4, question 4: "Greedy decoding picks the word with the highest probability at
+each time step".  At step t the decoder reads SOS, y_1 .. y_t (what it wrote so far), its
+masked self-attention lets position t look at positions 0 .. t only, its encoder-decoder
+attention looks at the French words, and the final linear + softmax gives the distribution of
+y_{t+1}; greedy decoding writes its argmax, until EOS.
+
+``DecodeTrace`` holds, for one sentence and every output step, the decoder self-attention row
+(upper triangle zero: the causal mask), the cross-attention row over the French words, for every
+layer and head, the top-k next words with their probabilities and the chosen word.  Because of
+the causal mask, the rows of step t computed while decoding equal row t of one teacher-forced
+pass over the finished output (the words after t cannot change them); ``trace_output`` computes
+the trace that way, and the tests check the equality.
+
+``greedy_batch`` decodes many sentences at once for evaluation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from core.seq2seq.data import EOS, PAD, SOS
+from core.transformer.model import Transformer
+
+MAX_DECODE_STEPS = 20  # as the GRU's decoder: targets have at most 9 words + EOS
+TOP_K = 5
+MAX_BEAM = 10
+NEVER_OUTPUT = (SOS, PAD)  # inputs of the decoder, never words of a translation
+_NEVER = torch.tensor(NEVER_OUTPUT)
+
+
+def _allowed_logp(logits: torch.Tensor) -> torch.Tensor:
+    """log-softmax over the vocabulary with SOS and PAD ruled out.  logits (..., V)."""
+    return torch.log_softmax(logits.float(), dim=-1).index_fill(-1, _NEVER, float("-inf"))
+
+
+@dataclass(frozen=True, eq=False)
+class DecodeTrace:
+    """One decoded sentence, N steps (the words, then EOS when ``ended``), S source tokens,
+    L decoder layers, H heads, L_enc encoder layers.
+
+    ids              (N,) chosen token ids (argmax for greedy), EOS last when ``ended``
+    inputs           (N,) decoder input at each step: SOS, ids[0], ..., ids[N-2]
+    logprobs         (N,) log-probability of each chosen token
+    top_ids          (N, k) the k most probable next tokens at each step, best first
+    top_probs        (N, k) their probabilities
+    self_attention   (L, H, N, N) row t: masked self-attention of step t over inputs 0 .. t
+                     (zero above the diagonal)
+    cross_attention  (L, H, N, S) row t: attention of step t over the French tokens
+    encoder_attention (L_enc, H, S, S) the encoder's self-attention
+    causal_mask      (N, N) bool, True where attending is allowed (lower triangle)
+    score            sum of ``logprobs``
+    ended            EOS was produced within the step limit
+    """
+
+    ids: np.ndarray
+    inputs: np.ndarray
+    logprobs: np.ndarray
+    top_ids: np.ndarray
+    top_probs: np.ndarray
+    self_attention: np.ndarray
+    cross_attention: np.ndarray
+    encoder_attention: np.ndarray
+    causal_mask: np.ndarray
+    score: float
+    ended: bool
+
+    @property
+    def n_words(self) -> int:
+        """Output tokens without the final EOS."""
+        return len(self.ids) - int(self.ended)
+
+    @property
+    def attention(self) -> np.ndarray:
+        """(N, S) the last decoder layer's cross-attention averaged over heads: the one map
+        shown beside the GRU's attention (rows sum to 1)."""
+        return self.cross_attention[-1].mean(axis=0)
+
+
+def _src_tensor(src_ids) -> torch.Tensor:
+    ids = [int(i) for i in src_ids]
+    if not ids:
+        raise ValueError("decoding needs at least one source token.")
+    return torch.tensor([ids], dtype=torch.long)  # (1, S)
+
+
+@torch.inference_mode()
+def trace_output(model: Transformer, src_ids, out_ids, top_k: int = TOP_K) -> DecodeTrace:
+    """The trace of a given output ``out_ids`` (N,) for source ``src_ids`` (S,): one
+    teacher-forced pass with every attention weight kept."""
+    model.eval()
+    src = _src_tensor(src_ids)
+    out = [int(i) for i in out_ids]
+    N = len(out)
+    inputs = [SOS] + out[:-1] if N else []
+    memory, allowed, w_enc = model.encode(src, need_weights=True)
+    S = src.shape[1]
+    H = model.cfg.n_heads
+    enc = torch.stack([w[0] for w in w_enc]).numpy()  # (L_enc, H, S, S)
+    if N == 0:
+        L = model.cfg.dec_layers
+        return DecodeTrace(
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros(0),
+            np.zeros((0, top_k), np.int64),
+            np.zeros((0, top_k), np.float32),
+            np.zeros((L, H, 0, 0), np.float32),
+            np.zeros((L, H, 0, S), np.float32),
+            enc,
+            np.zeros((0, 0), bool),
+            0.0,
+            False,
+        )
+    tgt_in = torch.tensor([inputs], dtype=torch.long)  # (1, N)
+    h, w_self, w_cross = model.decode(tgt_in, memory, allowed, need_weights=True)
+    logp = _allowed_logp(model.logits(h))[0]  # (N, V)
+    k = max(1, min(int(top_k), logp.shape[-1]))
+    tv, ti = logp.topk(k, dim=-1)  # (N, k)
+    lp = logp[torch.arange(N), torch.tensor(out)].double().numpy()  # (N,)
+    return DecodeTrace(
+        ids=np.array(out, dtype=np.int64),
+        inputs=np.array(inputs, dtype=np.int64),
+        logprobs=lp,
+        top_ids=ti.numpy(),
+        top_probs=tv.exp().numpy(),
+        self_attention=torch.stack([w[0] for w in w_self]).numpy(),  # (L, H, N, N)
+        cross_attention=torch.stack([w[0] for w in w_cross]).numpy(),  # (L, H, N, S)
+        encoder_attention=enc,
+        causal_mask=np.tril(np.ones((N, N), dtype=bool)),
+        score=float(lp.sum()),
+        ended=out[-1] == EOS,
+    )
+
+
+@torch.inference_mode()
+def greedy_ids(model: Transformer, src_ids, max_steps: int = MAX_DECODE_STEPS) -> list[int]:
+    """Greedy decoding of one sentence: the argmax at each step, EOS included when reached."""
+    return [int(i) for i in _trim(greedy_batch(model, _src_tensor(src_ids), max_steps)[0])]
+
+
+def _trim(row: torch.Tensor) -> torch.Tensor:
+    """A greedy_batch row up to and including its first EOS."""
+    ends = (row == EOS).nonzero()
+    return row[: int(ends[0]) + 1] if len(ends) else row
+
+
+def greedy(
+    model: Transformer, src_ids, max_steps: int = MAX_DECODE_STEPS, top_k: int = TOP_K
+) -> DecodeTrace:
+    """Greedy decoding of one sentence (source ids, at least one) with its full trace."""
+    return trace_output(model, src_ids, greedy_ids(model, src_ids, max_steps), top_k)
+
+
+@torch.inference_mode()
+def greedy_batch(model: Transformer, src: torch.Tensor, max_steps: int = MAX_DECODE_STEPS):
+    """Greedy decoding of a batch src (B, S) (PAD-padded).  Returns ids (B, N): after a
+    sentence's EOS only EOS follows.  Each row equals decoding that sentence alone."""
+    model.eval()
+    B = src.shape[0]
+    memory, allowed, _ = model.encode(src)
+    kv = model.memory_kv(memory)
+    caches = [None] * len(kv)
+    y = torch.full((B,), SOS, dtype=torch.long)
+    done = torch.zeros(B, dtype=torch.bool)
+    steps = []
+    for t in range(max_steps):
+        logits, caches = model.decode_step(y, t, kv, allowed, caches)
+        y = _allowed_logp(logits).argmax(-1)  # (B,)
+        y = torch.where(done, torch.full_like(y, EOS), y)
+        steps.append(y)
+        done |= y == EOS
+        if bool(done.all()):
+            break
+    return torch.stack(steps, 1)  # (B, N)
+
+
+@torch.inference_mode()
+def beam_search(
+    model: Transformer,
+    src_ids,
+    beam: int = 5,
+    max_steps: int = MAX_DECODE_STEPS,
+    top_k: int = TOP_K,
+) -> list[DecodeTrace]:
+    """Beam search of width ``beam`` (1 .. 10): keeps the ``beam`` best open prefixes by total
+    log-probability; of the 2 * beam best extensions, an EOS among the first ``beam`` finishes
+    a hypothesis and the others fill the next beam.  Log-probabilities are <= 0, so the search
+    stops once ``beam`` hypotheses are finished and no open prefix scores above the worst.
+    Returns up to ``beam`` traces, best first.  Width 1 is greedy decoding."""
+    if (
+        isinstance(beam, bool)
+        or not isinstance(beam, (int, np.integer))
+        or not (1 <= beam <= MAX_BEAM)
+    ):
+        raise ValueError(f"beam must be an integer from 1 to {MAX_BEAM}, got {beam!r}.")
+    model.eval()
+    k = int(beam)
+    src = _src_tensor(src_ids)
+    memory1, allowed1, _ = model.encode(src)
+    kv1 = model.memory_kv(memory1)
+    live: list[tuple[list[int], float]] = [([], 0.0)]
+    caches: list = [None] * len(kv1)
+    finished: list[tuple[list[int], float, bool]] = []
+    for t in range(max_steps):
+        n = len(live)
+        y = torch.tensor([ids[-1] if ids else SOS for ids, _ in live], dtype=torch.long)
+        kv = [(K.expand(n, -1, -1, -1), V.expand(n, -1, -1, -1)) for K, V in kv1]
+        logits, caches = model.decode_step(y, t, kv, allowed1, caches)
+        logp = _allowed_logp(logits).double()  # (n, V)
+        scores = torch.tensor([s for _, s in live], dtype=torch.float64)[:, None] + logp
+        m = min(2 * k, scores.numel())
+        best_v, best_i = scores.view(-1).topk(m)
+        n_vocab = logp.shape[1]
+        nxt: list[tuple[list[int], float]] = []
+        parents: list[int] = []
+        for rank, (sc, flat) in enumerate(zip(best_v.tolist(), best_i.tolist(), strict=True)):
+            p, tok = divmod(flat, n_vocab)
+            if tok == EOS:
+                if rank < k:
+                    finished.append((live[p][0] + [EOS], sc, True))
+                continue
+            if len(nxt) < k:
+                nxt.append((live[p][0] + [tok], sc))
+                parents.append(p)
+        if parents:  # the caches follow their hypotheses
+            idx = torch.tensor(parents, dtype=torch.long)
+            caches = [(K[idx], V[idx]) for K, V in caches]
+        finished.sort(key=lambda f: -f[1])
+        finished = finished[:k]
+        live = nxt
+        if not live or (len(finished) >= k and max(s for _, s in live) <= finished[-1][1]):
+            break
+    else:
+        finished.extend((ids, s, False) for ids, s in live)
+    finished.sort(key=lambda f: -f[1])
+    return [trace_output(model, src_ids, ids, top_k) for ids, _, _ in finished[:k]]

@@ -1,0 +1,282 @@
+"""The shipped transformer translator: any string in, a ``Translation`` out, never an exception.
+
+    from core.transformer import load_transformer_translator
+    tr = load_transformer_translator()              # assets/transformer/model, once per process
+    out = tr.translate("Je suis très fatigué.", beam=1)
+    out.words, out.attention, out.source, out.unknown, out.suggestions, out.steps, out.notes
+
+The contract is the GRU translator's (``core.seq2seq.translator``), with its ``Translation``
+and ``Step`` result types: the same normalisation, the same handling of empty input, input
+without letters, over-long input (cut to the first ``MAX_LENGTH`` tokens), odd beam widths,
+English input and unknown words (read as ``<unk>``, listed, with up to three close French words
+each), and the same notes on the input (kind and text; ``message`` joins their texts).  The
+input handling is this module's own copy of that logic (the GRU module keeps it in private
+methods), so that both models answer alike.  Notes are made as (kind, text) pairs with the kind
+names of ``core.seq2seq.translation.NoteKind``; a ``Translation`` type without notes gets their
+texts as its ``message``.
+
+``Translation.attention`` is the cross-attention of the *last* decoder layer averaged over its
+heads (rows sum to 1), the map comparable with the GRU's single attention.  Every layer and head,
+the decoder's masked self-attention and the encoder's self-attention are in the ``DecodeTrace``
+returned by ``TransformerTranslator.trace``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.seq2seq.data import (
+    EOS,
+    MAX_LENGTH,
+    PROJECT_ROOT,
+    SPECIALS,
+    UNK,
+    Vocab,
+    encode_source,
+    normalize_string,
+)
+from core.seq2seq.translator import Step, Translation
+from core.transformer.decode import (
+    MAX_BEAM,
+    MAX_DECODE_STEPS,
+    TOP_K,
+    DecodeTrace,
+    beam_search,
+    greedy,
+)
+from core.transformer.model import Transformer, load_checkpoint
+
+DEFAULT_TRANSFORMER_CHECKPOINT = PROJECT_ROOT / "assets" / "transformer" / "model"
+MAX_INPUT_CHARS = 2_000  # longer text is cut before normalisation (as the GRU translator)
+MAX_SOURCE_TOKENS = MAX_LENGTH  # the model saw fewer than MAX_LENGTH tokens per sentence
+MAX_SUGGESTED = 10  # unknown words that get spelling suggestions
+
+# the kinds of notes on the input (the values of core.seq2seq.translation.NoteKind)
+NOTHING, ADJUSTED, ENGLISH, UNKNOWN, UNFINISHED, FAILED = (
+    "nothing",
+    "adjusted",
+    "english",
+    "unknown",
+    "unfinished",
+    "failed",
+)
+_HAS_NOTES = "notes" in {f.name for f in dataclasses.fields(Translation)}
+
+
+def _translation(notes: list[tuple[str, str]], attention: np.ndarray, **fields) -> Translation:
+    """A ``Translation`` with read-only float32 ``attention`` and the notes on the input."""
+    a = np.array(attention, dtype=np.float32)  # a copy: the caller's array stays writable
+    a.setflags(write=False)
+    if _HAS_NOTES:
+        return Translation(attention=a, notes=tuple(notes), **fields)
+    return Translation(attention=a, message="; ".join(t for _, t in notes), **fields)
+
+
+class TransformerTranslator:
+    """A loaded transformer with its vocabularies (inference only)."""
+
+    kind = "transformer"
+
+    def __init__(
+        self,
+        model: Transformer,
+        src_vocab: Vocab,
+        tgt_vocab: Vocab,
+        meta: dict | None = None,
+        path: Path | None = None,
+    ):
+        self.model = model.eval()
+        self.src_vocab = src_vocab
+        self.tgt_vocab = tgt_vocab
+        self.meta = meta or {}
+        self.path = path
+        self._close_cache: dict[str, list[str]] = {}
+
+    @property
+    def metrics(self) -> dict:
+        return dict(self.meta.get("metrics", {}))
+
+    def suggest(self, word: str, n: int = 3) -> list[str]:
+        """Up to ``n`` in-vocabulary French words close to ``word`` (difflib ratio >= 0.7)."""
+        if word not in self._close_cache:
+            self._close_cache[word] = difflib.get_close_matches(
+                word, self.src_vocab.content_words, n=n, cutoff=0.7
+            )
+        return self._close_cache[word]
+
+    # ----------------------------------------------------------------------------------------
+
+    def translate(self, text, beam: int = 1, top_k: int = TOP_K) -> Translation:
+        """Translate French ``text`` with greedy decoding (``beam`` = 1) or beam search.
+
+        Never raises for any ``text``: see the module docstring.  ``beam`` outside 1..10 is
+        clamped and a beam that is not a number means greedy decoding (both noted).
+        """
+        return self._run(text, beam, top_k)[0]
+
+    def trace(
+        self, text, beam: int = 1, top_k: int = TOP_K
+    ) -> tuple[Translation, DecodeTrace | None]:
+        """``translate`` plus the full ``DecodeTrace`` of the output (None when nothing was
+        decoded: empty input, no known word, or an internal error)."""
+        return self._run(text, beam, top_k)
+
+    def _run(self, text, beam, top_k) -> tuple[Translation, DecodeTrace | None]:
+        t0 = time.perf_counter()
+        notes: list[tuple[str, str]] = []
+        try:
+            b = int(beam)
+        except (TypeError, ValueError, OverflowError):
+            b = 1
+            notes.append((ADJUSTED, f"beam {beam!r} is not a number; used greedy decoding"))
+        if not 1 <= b <= MAX_BEAM:
+            used = min(max(b, 1), MAX_BEAM)
+            notes.append((ADJUSTED, f"beam {b} is outside 1 to {MAX_BEAM}; used {used}"))
+            b = used
+        try:
+            k = max(1, min(int(top_k), len(self.tgt_vocab)))
+        except (TypeError, ValueError, OverflowError):
+            k = TOP_K
+        try:
+            return self._translate(text, b, k, notes, t0)
+        except Exception as exc:  # noqa: BLE001 - the contract is: never raise on input
+            failed = (FAILED, f"could not translate: {type(exc).__name__}: {exc}")
+            return self._empty([], [], [failed], b, t0), None
+
+    def _empty(self, source, unknown, notes, beam, t0, suggestions=None) -> Translation:
+        """No output words; ``notes`` say why (the first one of kind NOTHING or FAILED)."""
+        return _translation(
+            notes,
+            np.zeros((0, len(source))),
+            words=[],
+            source=list(source),
+            unknown=list(unknown),
+            suggestions=suggestions or {},
+            beam=beam,
+            seconds=time.perf_counter() - t0,
+        )
+
+    def _translate(self, text, beam, top_k, notes, t0):
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            text = str(text)
+        if len(text) > MAX_INPUT_CHARS:
+            notes.append(
+                (
+                    ADJUSTED,
+                    f"the text has {len(text):,} characters; read the first {MAX_INPUT_CHARS:,}",
+                )
+            )
+            text = text[:MAX_INPUT_CHARS]
+        if not text.strip():
+            return self._empty([], [], [(NOTHING, "empty input"), *notes], beam, t0), None
+        tokens = normalize_string(text).split()
+        if not tokens:
+            nothing = (
+                NOTHING,
+                "no French words left after normalisation (only letters a-z after accents are "
+                "stripped, and . ! ? are kept)",
+            )
+            return self._empty([], [], [nothing, *notes], beam, t0), None
+        if len(tokens) > MAX_SOURCE_TOKENS:
+            notes.append(
+                (
+                    ADJUSTED,
+                    f"longer than the {MAX_SOURCE_TOKENS} words the model was trained on "
+                    f"({len(tokens)} tokens); translated the first {MAX_SOURCE_TOKENS}",
+                )
+            )
+            tokens = tokens[:MAX_SOURCE_TOKENS]
+        ids, substituted = encode_source(tokens, self.src_vocab)
+        unknown = list(dict.fromkeys(t for t, i in zip(tokens, ids, strict=True) if i == UNK))
+        if substituted:
+            read_as = ", ".join(f"{w} as {f}" for w, f in substituted.items())
+            notes.append((ADJUSTED, f"read {read_as} (a form seen in training)"))
+        suggestions = {w: self.suggest(w) for w in unknown[:MAX_SUGGESTED]}
+        english = [w for w in unknown if w in self.tgt_vocab]
+        words = [t for t in tokens if t.isalpha()]
+        if english and 2 * sum(t in self.tgt_vocab for t in words) >= len(words):
+            listed = ", ".join(english[:MAX_SUGGESTED])
+            what = (
+                "are English words, not French ones"
+                if len(english) > 1
+                else "is an English word, not a French one"
+            )
+            notes.append(
+                (
+                    ENGLISH,
+                    f"this looks like English ({listed} {what}); the model translates "
+                    "French into English",
+                )
+            )
+        if unknown and all(i == UNK for i in ids):
+            nothing = (
+                NOTHING,
+                f"none of the words is in the model's French vocabulary "
+                f"({len(self.src_vocab.content_words):,} words); is it French?",
+            )
+            return self._empty(tokens, unknown, [nothing, *notes], beam, t0, suggestions), None
+        if unknown:
+            notes.append(
+                (
+                    UNKNOWN,
+                    f"{len(unknown)} unknown word(s) read as {SPECIALS[UNK]}: "
+                    + ", ".join(unknown[:MAX_SUGGESTED]),
+                )
+            )
+        with torch.inference_mode():
+            if beam == 1:
+                d = greedy(self.model, ids, MAX_DECODE_STEPS, top_k)
+            else:
+                d = beam_search(self.model, ids, beam, MAX_DECODE_STEPS, top_k)[0]
+        if not d.ended:
+            notes.append(
+                (UNFINISHED, f"stopped after {MAX_DECODE_STEPS} words without an end of sentence")
+            )
+        return self._result(d, tokens, unknown, suggestions, notes, beam, t0), d
+
+    def _result(self, d: DecodeTrace, tokens, unknown, suggestions, notes, beam, t0):
+        n = d.n_words
+        vocab = self.tgt_vocab.words
+        steps = []
+        for t in range(len(d.ids)):
+            alts = [
+                (vocab[int(i)], float(p)) for i, p in zip(d.top_ids[t], d.top_probs[t], strict=True)
+            ]
+            w = "<eos>" if int(d.ids[t]) == EOS else vocab[int(d.ids[t])]
+            steps.append(Step(w, float(np.exp(d.logprobs[t])), alts))
+        return _translation(
+            notes,
+            d.attention[:n],
+            words=[vocab[int(i)] for i in d.ids[:n]],
+            source=list(tokens),
+            unknown=unknown,
+            suggestions=suggestions,
+            steps=steps,
+            score=float(d.score),
+            beam=beam,
+            ended=d.ended,
+            seconds=time.perf_counter() - t0,
+        )
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str) -> TransformerTranslator:
+    model, src_vocab, tgt_vocab, meta = load_checkpoint(path)
+    return TransformerTranslator(model, src_vocab, tgt_vocab, meta, Path(path))
+
+
+def load_transformer_translator(path: str | Path | None = None) -> TransformerTranslator:
+    """The transformer translator of the checkpoint at ``path`` (default: the shipped one in
+    ``assets/transformer/model``), loaded once per process and path.  Raises ``ValueError`` for
+    a missing or corrupted checkpoint."""
+    p = Path(DEFAULT_TRANSFORMER_CHECKPOINT if path is None else path).resolve()
+    return _load(str(p))
