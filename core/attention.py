@@ -218,7 +218,7 @@ def _scalar_or_array(x: np.ndarray, *inputs) -> float | np.ndarray:
 
 
 def alpha_pair_closed_form(M, n: int) -> float | np.ndarray:
-    """(49)-(50): ``alpha_a = alpha_b = exp(M) / (2 exp(M) + n - 2)``.
+    """(49)-(50), and again (52)-(53): ``alpha_a = alpha_b = exp(M) / (2 exp(M) + n - 2)``.
 
     The weight of each of the two targeted items for orthonormal keys and ``q = M (k_a + k_b)``
     (scores ``M, M`` and ``0`` for the other ``n - 2`` items).  ``M`` may be an array; the value
@@ -234,14 +234,15 @@ def alpha_pair_closed_form(M, n: int) -> float | np.ndarray:
 
 
 def alpha_single_head_vs_norm(norm_ka, M, n: int) -> float | np.ndarray:
-    """(56): weight of item ``a`` for the single-head query ``q = M (mu_a + mu_b)`` when
+    """(56)-(57): weight of item ``a`` for the single-head query ``q = M (mu_a + mu_b)`` when
     ``k_a = ||k_a|| mu_a`` and every other key is exactly its mean::
 
         alpha_a = exp(||k_a|| M) / (exp(||k_a|| M) + exp(M) + n - 2)
 
     ``norm_ka`` and ``M`` broadcast against each other (arrays give an array).  For large ``M``
     this is a steep step at ``||k_a|| = 1``: a norm of ``1 - beta`` gives about 0, ``1 + beta``
-    about 1, which is why ``c`` wanders between ``v_b`` and ``v_a`` in part (c) ii.
+    about 1, which is why ``c ≈ alpha_a v_a + alpha_b v_b`` (58) wanders between ``v_b`` and
+    ``v_a`` in part (c) ii.
     """
     n = _check_n(n)
     norm_ka = _as_float_array("norm_ka", norm_ka)
@@ -254,13 +255,15 @@ def alpha_single_head_vs_norm(norm_ka, M, n: int) -> float | np.ndarray:
 
 
 def alpha_two_heads_vs_norm(norm_ka, M, n: int) -> float | np.ndarray:
-    """(65): weight of item ``a`` for the head ``q_1 = M mu_a`` when ``k_a = ||k_a|| mu_a`` and
-    every other key is exactly its mean::
+    """(65), and (66) for ``b`` and ``q_2``: weight of item ``a`` for the head ``q_1 = M mu_a``
+    when ``k_a = ||k_a|| mu_a`` and every other key is exactly its mean::
 
         alpha_a = exp(||k_a|| M) / (exp(||k_a|| M) + n - 1)
 
     ``norm_ka`` and ``M`` broadcast.  For large ``M`` this is close to 1 for every norm that is
-    not close to 0 -- the norm of ``k_a`` hardly matters, which is the point of part (d) ii.
+    not close to 0 -- the norm of ``k_a`` hardly matters, which is the point of part (d) ii:
+    each head still copies its own value, ``alpha_a ≈ 1`` (59), ``c_1 ≈ v_a`` (60),
+    ``alpha_b ≈ 1`` (61), ``c_2 ≈ v_b`` (62).
     """
     n = _check_n(n)
     norm_ka = _as_float_array("norm_ka", norm_ka)

@@ -571,7 +571,8 @@ def wix_bound(tr: LSTMTrace, y) -> WixBound:
 
     Returns ``WixBound(bound, actual)`` with ``actual = |w̄_ix|`` from ``lstm_backward``.
 
-    Caveat: (44) is derived from the approximation (43) ``c̄(t) ≈ c̄(T) ≈ h̄(T)(1 - tanh² c(T))``;
+    Caveat: (44) is derived from the approximation (43), which uses (41)-(42):
+    ``c̄(t) ≈ c̄(t+1) ≈ c̄(T) ≈ h̄(T)(1 - tanh² c(T))`` when f ≈ 1 and o ≈ 0;
     since ``|w̄_ix| <= max_t |c̄(t)| max_t |x(t)| Σ_t i(1-i)``, the bound is guaranteed whenever
     ``|c̄(t)| <= 1 + |y|`` for all t, which holds in part (c)'s regime (f ≈ 1, i, o ≈ 0).  In
     general (large recurrent weights) ``c̄(t)`` can exceed that and the bound can fail.  Note
