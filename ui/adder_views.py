@@ -1,13 +1,11 @@
 """The views of the adder page: the weight editor, the sum a + b, and one function per tab.
 
 Every number shown comes from ``core.adder`` (through the cached calls of ``ui.adder_state``);
-these functions only lay it out.  Messages that quote what a user typed are escaped (``literal``,
+these functions only lay it out.  Messages that quote what a user typed are escaped (``plain``,
 ``ui.problems.show_problem``), so typed text is shown as text, never as a link or an image.
 """
 
 from __future__ import annotations
-
-import re
 
 import streamlit as st
 
@@ -31,17 +29,9 @@ from ui.controls import plain
 from ui.problems import show_problem
 
 MD = "binary_adder.md"
-_AUTOLINK = re.compile(r"https?:|www|@", re.IGNORECASE)  # where Markdown would start a link
 NEED_WEIGHTS = "Fix the weights in the sidebar to see this view (the messages there say how)."
 NEED_INPUTS = "Fix the numbers above to see this view (the messages there say how)."
 NEED_BOTH = "Fix the numbers and weights above to compare hidden trajectories."
-
-
-def literal(text: str) -> str:
-    """``text`` as Markdown that shows it literally: ``ui.controls.plain`` escapes, and a
-    zero-width space after 'http:', 'www' and '@' stops the automatic links of bare addresses
-    (which escaping alone does not stop)."""
-    return plain(_AUTOLINK.sub(lambda m: m.group(0) + "\u200b", text))
 
 
 # ---------------------------------------------------------------- sidebar: the weights (2)
@@ -61,7 +51,7 @@ def weight_editor() -> AdderWeights | None:
         texts = {key: spec.draw() for key, spec in state.WEIGHTS.items()}
         w, errors = weights_from_text(texts)
         for msg in errors:
-            st.error(literal(msg))
+            st.error(plain(msg))
         if w is not None:
             match = preset_name(w)
             st.caption(

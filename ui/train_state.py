@@ -69,7 +69,8 @@ DATA = Control(
     "radio",
     default=SHARED,
     options=(SHARED, UPLOAD),
-    help="The shared corpus is the exercise's eng-fra.txt (Tatoeba sentences).",
+    help="The shared corpus is the exercise's whole eng-fra.txt (Tatoeba sentences), "
+    "shipped with the app.",
     kwargs={"horizontal": True},
 )
 FILTER = Control(
@@ -240,7 +241,12 @@ def start(plan: Plan, name: str) -> str:
     corpus = plan.corpus
     try:
         job = queue().submit(
-            corpus.pairs, plan.cfg, owner=owner(), label=queue_label(name), source=corpus.name
+            corpus.pairs,
+            plan.cfg,
+            owner=owner(),
+            label=queue_label(name),
+            source=corpus.name,
+            digest=corpus.digest,
         )
     except ValueError as exc:  # QueueError, CorpusError
         return str(exc)

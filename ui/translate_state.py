@@ -14,6 +14,7 @@ import streamlit as st
 
 from core.seq2seq.config import MAX_BEAM
 from core.seq2seq.data import (
+    CORPUS_DIGEST,
     DEFAULT_DATA,
     ENG_PREFIXES,
     prepare_pairs,
@@ -117,21 +118,16 @@ def test_examples(
 ) -> tuple[list[tuple[str, str]], str]:
     """Up to ``n`` (French, reference English) pairs of the checkpoint's *test* split.
 
-    The corpus is not part of the repository: the pairs are read from ../shared/data at run
-    time and re-split with the seed stored in the checkpoint.  Returns ([], reason) when the
-    corpus is not there or the model was trained on another file.
+    The pairs come from the shipped corpus (assets/data), re-split with the seed stored in the
+    checkpoint.  Returns ([], reason) when the model was trained on another file (told apart by
+    the digest of the file's bytes recorded in the checkpoint, not by its name).
     """
     data_path = Path(DEFAULT_DATA)
     data = translator(path).meta.get("data", {})
-    if data.get("file", data_path.name) != data_path.name:
+    if data.get("sha256_16") != CORPUS_DIGEST:
         return [], (
             "This model was trained on an uploaded file, so there are no test sentences "
-            "of the shared corpus to show; type your own."
-        )
-    if not data_path.exists():
-        return [], (
-            f"The corpus is not at {data_path} on this machine, so no test sentences "
-            "can be shown; type your own."
+            "of the course's corpus to show; type your own."
         )
     # the same pairs and split the checkpoint was trained with (with or without the filter)
     prefixes = ENG_PREFIXES if data.get("exercise_filter", True) else None

@@ -21,6 +21,7 @@ first called, so the pages can read corpora and splits before torch has loaded.
 from __future__ import annotations
 
 import hashlib
+import lzma
 import re
 import unicodedata
 from collections import Counter
@@ -33,7 +34,12 @@ if TYPE_CHECKING:
     import torch
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "eng-fra.txt"
+# The exercise's whole corpus ships with the app, xz-compressed (assets/data/README.md): the
+# Train page, the test sentences and the training commands work with nothing beside the repo.
+CORPUS_NAME = "eng-fra.txt"
+CORPUS_FILE = PROJECT_ROOT / "assets" / "data" / "eng-fra.txt.xz"
+CORPUS_DIGEST = "0e56c01fc60ce1c0"  # data_digest of the unpacked eng-fra.txt
+DEFAULT_DATA = CORPUS_FILE
 
 MAX_LENGTH = 10  # the exercise's MAX_LENGTH: both sides have fewer than 10 tokens
 ENG_PREFIXES = (
@@ -116,6 +122,46 @@ def _line_of_offset(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+def file_bytes(path: str | Path) -> bytes:
+    """The content of a corpus file, unpacked when its name ends in ``.xz``.  Raises
+    ``CorpusError`` for a missing file or more than ``MAX_UPLOAD_BYTES`` (packed or not)."""
+    path = Path(path)
+    limit_mb = MAX_UPLOAD_BYTES / 2**20
+    if not path.is_file():
+        raise CorpusError(
+            f"No corpus file at {path}. Give the path of an 'English<TAB>French' file such as "
+            "the exercise's eng-fra.txt, or upload one."
+        )
+    size = path.stat().st_size
+    if size > MAX_UPLOAD_BYTES:
+        mb = size / 2**20
+        raise CorpusError(f"{path.name} is {mb:.1f} MB, over the {limit_mb:.0f} MB limit.")
+    data = path.read_bytes()
+    if path.suffix == ".xz":
+        unpack = lzma.LZMADecompressor()
+        try:
+            data = unpack.decompress(data, max_length=MAX_UPLOAD_BYTES + 1)
+        except lzma.LZMAError as exc:
+            raise CorpusError(f"{path.name} is not a valid .xz file ({exc}).") from None
+        if len(data) > MAX_UPLOAD_BYTES or not unpack.eof:
+            raise CorpusError(f"{path.name} unpacks to over the {limit_mb:.0f} MB limit.")
+    return data
+
+
+def data_digest(source: str | Path | bytes | bytearray | None = None) -> str:
+    """First 16 hex digits of the SHA-256 of a corpus' bytes (unpacked), as recorded in
+    checkpoints: the same for ``eng-fra.txt`` and the shipped ``eng-fra.txt.xz``.  ``source`` as
+    for ``read_raw_pairs`` (None: the shipped corpus); "" for text given as ``str``."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return hashlib.sha256(bytes(source)).hexdigest()[:16]
+    if isinstance(source, str) and "\n" in source:
+        return ""
+    path = Path(DEFAULT_DATA if source is None else source)
+    if path.resolve() == CORPUS_FILE.resolve():
+        return CORPUS_DIGEST  # known: no need to unpack it again
+    return hashlib.sha256(file_bytes(path)).hexdigest()[:16]
+
+
 def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
@@ -139,18 +185,7 @@ def read_raw_pairs(source: str | Path | bytes | bytearray | None = None) -> list
     limit_mb = MAX_UPLOAD_BYTES / 2**20
     is_path = isinstance(source, Path) or (isinstance(source, str) and "\n" not in source)
     if source is None or is_path:
-        path = Path(DEFAULT_DATA if source is None else source)
-        if not path.is_file():
-            raise CorpusError(
-                f"No corpus file at {path}. Give the path of an 'English<TAB>French' file such as "
-                "the exercise's eng-fra.txt, or upload one."
-            )
-        size = path.stat().st_size
-        if size > MAX_UPLOAD_BYTES:
-            raise CorpusError(
-                f"{path.name} is {size / 2**20:.1f} MB, over the {limit_mb:.0f} MB limit."
-            )
-        text = _decode(path.read_bytes())
+        text = _decode(file_bytes(DEFAULT_DATA if source is None else source))
     elif isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         if len(data) > MAX_UPLOAD_BYTES:

@@ -9,13 +9,12 @@ given config and thread count.
 The command line that trains the shipped checkpoint lives in ``core.seq2seq.train_cli``; this
 module still runs it::
 
-    python -m core.seq2seq.train --data ../shared/data/eng-fra.txt --out assets/seq2seq/model
+    python -m core.seq2seq.train --out assets/seq2seq/model
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import math
 import random
 import time
@@ -38,6 +37,7 @@ from core.seq2seq.data import (
     Pair,
     Split,
     Vocab,
+    data_digest,
     encode_source,
     pad_batch,
     prepare_pairs,
@@ -406,7 +406,7 @@ def train(
 
 def file_digest(path: Path) -> str:
     """The first 16 hex digits of the SHA-256 of a file (recorded with a checkpoint)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return data_digest(Path(path))
 
 
 if __name__ == "__main__":  # python -m core.seq2seq.train: the command line

@@ -1,6 +1,6 @@
 """The training command: train the French -> English attention model and write a checkpoint.
 
-    python -m core.seq2seq.train --data ../shared/data/eng-fra.txt --out assets/seq2seq/model
+    python -m core.seq2seq.train --out assets/seq2seq/model
 
 (``python -m core.seq2seq.train_cli`` is the same command.)  Reads the corpus, applies the
 exercise's filter, splits it, trains with ``core.seq2seq.train.train`` while a plain-text

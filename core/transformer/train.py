@@ -1,6 +1,6 @@
 """Train the French -> English transformer and write a checkpoint with its scores.
 
-    python -m core.transformer.train --data ../shared/data/eng-fra.txt \
+    python -m core.transformer.train \
         --out assets/transformer/model --threads 1
 
 Same data as the GRU (``core.seq2seq.train``): the exercise's normalisation and filter, the split
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
 import json
 import math
 import platform
@@ -46,6 +45,7 @@ from core.seq2seq.data import (
     UNK,
     Pair,
     Vocab,
+    data_digest,
     encode_source,
     prepare_pairs,
     read_raw_pairs,
@@ -401,7 +401,7 @@ def train(
 
 def file_digest(path: Path) -> str:
     """The first 16 hex digits of the SHA-256 of a file (recorded with the checkpoint)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return data_digest(Path(path))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

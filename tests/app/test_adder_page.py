@@ -32,7 +32,7 @@ def open_page(query: dict | None = None) -> AppTest:
 def shown(markdown: str) -> str:
     """What a reader sees of escaped ``markdown``: '\\<' reads '<'; zero-width spaces (which
     stop automatic links) are invisible."""
-    return re.sub(r"\\(.)", r"\1", markdown).replace("\u200b", "")
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def errors(at: AppTest, where=None) -> list[str]:

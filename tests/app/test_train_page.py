@@ -25,7 +25,7 @@ from ui.registry import page
 PAGE = "pages/5_Train.py"
 TOY = toy_corpus()
 needs_corpus = pytest.mark.skipif(
-    not DEFAULT_DATA.exists(), reason="the corpus ../shared/data is not here"
+    not DEFAULT_DATA.exists(), reason="the shipped corpus assets/data/eng-fra.txt.xz is missing"
 )
 
 

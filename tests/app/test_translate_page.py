@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.seq2seq import DEFAULT_DATA, load_translator
+from core.seq2seq import load_translator
 from core.seq2seq.translation import NoteKind
 from tests.app.helpers import open_page as _open
 from ui import translate_state as state
@@ -194,7 +194,6 @@ def test_bad_link_values_fall_back_to_the_default_with_one_warning(query, key, d
         assert headline(at) == " ".join(out.words)  # the page still translates
 
 
-@pytest.mark.skipif(not DEFAULT_DATA.exists(), reason="the corpus ../shared/data is not here")
 def test_examples_come_from_the_test_split():
     at = open_page()
     box = at.selectbox(key="example")

@@ -80,7 +80,7 @@ def test_attention_bad_link_value_is_one_plain_warning(fresh_server, page):
     page.wait_for_selector('[data-testid="stAlertContentWarning"]', timeout=60_000)
     warnings = page.locator('[data-testid="stAlertContentWarning"]')
     assert warnings.count() == 1
-    text = warnings.first.inner_text()
+    text = warnings.first.inner_text().replace("\u2060", "")  # the joiner defusing bare URLs
     assert "N = 'inf'" in text and "![x](https://evil.example/pixel.png)" in text
     assert warnings.first.locator("img").count() == 0  # plain text, no image
     # (the bare URL inside it is still auto-linked by GFM: see ui/controls.py, reported)

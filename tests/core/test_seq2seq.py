@@ -1,5 +1,6 @@
 """The seq2seq translation core: data rules, masking, decoding, checkpoints, the shipped model."""
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from core.seq2seq import data as seqdata
 from core.seq2seq.data import (
     EOS,
     PAD,
+    PROJECT_ROOT,
     SOS,
     UNK,
     CorpusError,
@@ -587,3 +589,50 @@ def test_recipe_trains_a_few_batches():
     r = train_recipe(rec, split.train, epochs=1)
     assert r["pairs"] == len(split.train) and r["pairs_per_s"] > 0
     assert len(translate_recipe(rec, [p.fr for p in split.test])) == len(split.test)
+
+
+# --------------------------------------------------------------------------------------------
+# The shipped corpus (assets/data/eng-fra.txt.xz): the app needs nothing beside the repo
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_shipped_corpus_is_the_whole_exercise_file():
+    from core.seq2seq.data import CORPUS_DIGEST, CORPUS_FILE, DEFAULT_DATA, data_digest, file_bytes
+
+    assert DEFAULT_DATA == CORPUS_FILE and CORPUS_FILE.stat().st_size < 1_000_000  # packed
+    raw = read_raw_pairs()  # the default source is the shipped copy
+    assert len(raw) == 75_437 and raw[0] == Pair(fr="Va !", en="Go.")
+    digest = hashlib.sha256(file_bytes(CORPUS_FILE)).hexdigest()
+    assert digest[:16] == CORPUS_DIGEST == data_digest() == data_digest(CORPUS_FILE)
+    assert digest.startswith("0e56c01fc60ce1c0da06c6f0c520a0ebd4cc9b0365bd433fe06ed398d45b5208")
+    # the digest the shipped GRU recorded when it was trained from ../shared/data/eng-fra.txt
+    meta = json.loads((PROJECT_ROOT / "assets/seq2seq/model/model.json").read_text())["meta"]
+    assert meta["data"]["sha256_16"] == CORPUS_DIGEST
+    shared = PROJECT_ROOT.parent / "shared" / "data" / "eng-fra.txt"
+    if shared.is_file():  # the course's own copy, where it is beside the repo
+        assert data_digest(shared) == CORPUS_DIGEST
+
+
+def test_data_digest_tells_an_upload_named_like_the_corpus_apart(tmp_path):
+    from core.seq2seq.data import CORPUS_DIGEST, data_digest
+
+    fake = tmp_path / "eng-fra.txt"
+    fake.write_bytes(b"I am here.\tJe suis ici.\n")
+    assert data_digest(fake) == data_digest(fake.read_bytes()) != CORPUS_DIGEST
+    assert data_digest("I am here.\tJe suis ici.\nHe is.\tIl est.") == ""
+
+
+def test_a_broken_or_oversized_xz_file_is_a_clear_error(tmp_path, monkeypatch):
+    import lzma
+
+    import core.seq2seq.data as data_mod
+
+    bad = tmp_path / "bad.txt.xz"
+    bad.write_bytes(b"not xz at all")
+    with pytest.raises(CorpusError, match="not a valid .xz"):
+        read_raw_pairs(bad)
+    bomb = tmp_path / "big.txt.xz"
+    bomb.write_bytes(lzma.compress(b"a\tb\n" * 1000))
+    monkeypatch.setattr(data_mod, "MAX_UPLOAD_BYTES", 1000)
+    with pytest.raises(CorpusError, match="unpacks to over"):
+        read_raw_pairs(bomb)

@@ -279,8 +279,10 @@ def test_data_that_cannot_be_split_is_refused_at_once(queue):
     assert queue.jobs() == []
 
 
-def test_a_failing_job_reports_without_stopping_the_queue(queue, monkeypatch):
+def test_a_failing_job_reports_without_stopping_the_queue(tmp_path, monkeypatch):
     from core.seq2seq.live import pipeline
+
+    queue = TrainingQueue(workdir=tmp_path, process=False)  # the patch is seen in this process
 
     real_train = pipeline.train
 
@@ -296,6 +298,45 @@ def test_a_failing_job_reports_without_stopping_the_queue(queue, monkeypatch):
     assert s.state is JobState.FAILED and s.error == "RuntimeError: out of memory"
     assert s.checkpoint is None and s.position is None
     assert queue.wait(good, timeout=60).state is JobState.DONE
+    queue.shutdown()
+
+
+class _Recorder:
+    def __init__(self):
+        self.calls = []
+
+    def started(self, *a):
+        self.calls.append("started")
+
+    def batch_done(self):
+        self.calls.append("batch")
+
+    def round_done(self, *a):
+        self.calls.append("round")
+
+    def scoring(self, *a):
+        self.calls.append("scoring")
+
+    def should_stop(self):
+        return False
+
+
+def test_the_worker_process_relays_reports_errors_and_bounds_memory(tmp_path):
+    from core.seq2seq.live.config import LiveConfig as Cfg
+    from core.seq2seq.live.corpus import make_split
+    from core.seq2seq.live.worker import WorkerError, run_job_in_process
+
+    cfg = Cfg(epochs=1, **TINY)
+    split = make_split(PAIRS, cfg)
+    w = _Recorder()
+    out = run_job_in_process(split, cfg, tmp_path / "ok", w, label="t", source="toy")
+    assert out.checkpoint.is_dir() and 0 <= out.test_bleu <= 100 and out.test_n == len(split.test)
+    assert w.calls[0] == "started" and w.calls.count("batch") >= 1 and w.calls[-1] == "scoring"
+    (tmp_path / "file").write_text("x")  # the checkpoint cannot be written under a file
+    with pytest.raises(WorkerError, match="Error"):
+        run_job_in_process(split, cfg, tmp_path / "file" / "sub", _Recorder())
+    with pytest.raises(WorkerError, match="more than 40 MB"):  # torch alone is more
+        run_job_in_process(split, cfg, tmp_path / "big", _Recorder(), max_rss_mb=40)
 
 
 def test_old_checkpoints_are_removed(tmp_path):

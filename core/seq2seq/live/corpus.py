@@ -18,6 +18,7 @@ from core.seq2seq.data import (
     CorpusError,
     Pair,
     Split,
+    data_digest,
     prepare_pairs,
     read_raw_pairs,
     split_pairs,
@@ -38,6 +39,7 @@ class Corpus:
     lines: int  # pairs read from the file, before normalisation and the filter
     name: str  # "eng-fra.txt" or the upload's name
     exercise_filter: bool
+    digest: str = ""  # data_digest of the file read: tells the shipped corpus from an upload
 
 
 def prepare_corpus(
@@ -74,7 +76,7 @@ def prepare_corpus(
         name = name or SHARED_NAME
     elif isinstance(source, (str, Path)) and not name:
         name = Path(source).name
-    return Corpus(pairs, len(raw), name or "upload", exercise_filter)
+    return Corpus(pairs, len(raw), name or "upload", exercise_filter, data_digest(source))
 
 
 def make_split(pairs: Sequence[Pair], cfg: LiveConfig) -> Split:

@@ -141,6 +141,7 @@ class JobRecord:
     source: str
     submitted: float
     split_sizes: tuple[int, int, int] = (0, 0, 0)
+    digest: str = ""  # first 16 hex digits of the SHA-256 of the data file ("" if unknown)
     stop_event: threading.Event = field(default_factory=threading.Event)
     state: JobState = JobState.WAITING
     phase: Phase = Phase.NONE

@@ -80,10 +80,11 @@ def run_job(
     label: str = "",
     source: str = "",
     n_pairs: int = 0,
+    digest: str = "",
 ) -> JobOutcome:
     """Train ``cfg`` on ``split`` (the test part is only used at the end), report progress to
     ``watch``, and write the checkpoint to ``out`` with the label, the data's name
-    (``source``) and size (``n_pairs``, before the split) in its metadata."""
+    (``source``), its file's digest and size (``n_pairs``, before the split) in its metadata."""
     torch.set_num_threads(LIVE_THREADS)
     n_train = len(split.train)
     tcfg = cfg.train_config(n_train)
@@ -146,6 +147,7 @@ def run_job(
         "train_config": asdict(tcfg),
         "data": {
             "file": source,
+            "sha256_16": digest,
             "pairs": n_pairs,
             "train_pairs": n_train,
             "split_seed": cfg.seed,

@@ -1,4 +1,4 @@
-"""The server-wide line of live trainings: one at a time, in a background thread.
+"""The server-wide line of live trainings: one at a time, each in a worker process.
 
     queue = TrainingQueue()                       # one per server process
     job = queue.submit(corpus.pairs, LiveConfig(epochs=5), owner="a1b2", label="Ada")
@@ -7,8 +7,9 @@
     queue.cancel(job)       # a waiting job leaves the line
 
 A job's pairs are split when it is submitted (``make_split``, 80/10/10 by French sentence); the
-worker thread runs ``core.seq2seq.live.pipeline.run_job`` on them (imported, with torch, when the
-first job starts) and writes each checkpoint to a temporary directory.  The newest ``keep``
+queue's thread hands each to ``core.seq2seq.live.worker.run_job_in_process`` (a child process
+running ``core.seq2seq.live.pipeline.run_job``, with torch) and writes each checkpoint to a
+temporary directory.  The newest ``keep``
 checkpoints are kept; the directory is removed when the process exits.
 """
 
@@ -85,6 +86,9 @@ class TrainingQueue:
     keep         newest checkpoints kept on disk (older ones are deleted)
     max_waiting  jobs allowed to wait at once
     max_records  finished jobs remembered for ``status``
+    process      run each job in a worker process of its own (core.seq2seq.live.worker), so
+                 that training uses its own core and never holds the server's interpreter;
+                 False: in the queue's thread
     """
 
     def __init__(
@@ -93,12 +97,14 @@ class TrainingQueue:
         keep: int = 8,
         max_waiting: int = 8,
         max_records: int = 100,
+        process: bool = True,
     ):
         if keep < 1 or max_waiting < 1 or max_records < 1:
             raise ValueError("keep, max_waiting and max_records must be at least 1.")
         self._own_dir = workdir is None
         self._workdir = Path(workdir) if workdir is not None else None
         self.keep, self.max_waiting, self.max_records = keep, max_waiting, max_records
+        self.process = process
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._jobs: dict[int, JobRecord] = {}
@@ -118,10 +124,12 @@ class TrainingQueue:
         owner: str = "",
         label: str = "",
         source: str = "",
+        digest: str = "",
     ) -> int:
         """Queue a training of ``pairs`` (normalised, e.g. ``prepare_corpus(...).pairs``) with
         ``cfg``; returns the job id.  ``owner`` identifies the submitter (one active job per
-        owner), ``label`` is shown to everyone, ``source`` names the data.  The pairs are split
+        owner), ``label`` is shown to everyone, ``source`` names the data and ``digest`` is its
+        file's ``Corpus.digest``.  The pairs are split
         here (``make_split``).  Raises ``CorpusError`` when they are too few to split and
         ``QueueError`` (both ValueErrors) when the line is full or the owner already has a
         job."""
@@ -155,6 +163,7 @@ class TrainingQueue:
                 source,
                 time.time(),
                 split.sizes(),
+                digest,
             )
             self._next_id += 1
             self._jobs[job.id] = job
@@ -338,7 +347,10 @@ class TrainingQueue:
                     self._wake.notify_all()
 
     def _run(self, job: JobRecord) -> None:
-        from core.seq2seq.live.pipeline import run_job  # imports torch: only when jobs run
+        if self.process:  # a worker process: training never holds the server's interpreter
+            from core.seq2seq.live.worker import run_job_in_process as run_job
+        else:  # in this thread (imports torch here)
+            from core.seq2seq.live.pipeline import run_job
 
         with self._lock:
             split, out = job.split, self._ensure_workdir() / f"job-{job.id}"
@@ -346,7 +358,14 @@ class TrainingQueue:
             raise RuntimeError("the job has no data (it was cancelled)")
         watch = _Watch(job, self._lock, lambda: self._closed)
         res = run_job(
-            split, job.cfg, out, watch, label=job.label, source=job.source, n_pairs=job.n_pairs
+            split,
+            job.cfg,
+            out,
+            watch,
+            label=job.label,
+            source=job.source,
+            n_pairs=job.n_pairs,
+            digest=job.digest,
         )
         with self._lock:
             job.test_bleu, job.test_exact, job.test_n = res.test_bleu, res.test_exact, res.test_n
