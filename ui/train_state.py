@@ -227,6 +227,18 @@ def owner() -> str:
     return st.session_state[OWNER_KEY]
 
 
+def stop_mine(s: JobStatus) -> None:
+    """Stop (or cancel) this session's job; when others joined it, only leave it."""
+    q = queue()
+    q.stop(s.id, owner=owner())
+    try:
+        now = q.status(s.id)
+    except KeyError:
+        return
+    if now.active and now.owner != owner():  # it goes on for the others: forget it here
+        st.session_state.pop(JOB_KEY, None)
+
+
 def queue_label(name: str) -> str:
     """The name shown in the queue: letters, digits, spaces and . ' - only, at most MAX_LABEL
     characters ('session a1b2' when nothing is left)."""

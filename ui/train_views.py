@@ -167,7 +167,7 @@ def show_samples(s: JobStatus) -> None:
 def show_waiting(s: JobStatus) -> None:
     st.info(say.waiting_text(s), icon=":material/hourglass_top:")
     if st.button(LEAVE, icon=":material/close:", key="cancel_job"):
-        state.queue().stop(s.id)
+        state.stop_mine(s)
         st.rerun()
 
 
@@ -181,7 +181,7 @@ def show_running(s: JobStatus) -> None:
         help="End now, keeping the best weights validated so far",
         width="stretch",
     ):
-        state.queue().stop(s.id)
+        state.stop_mine(s)
         st.rerun(scope="fragment")
 
 

@@ -94,18 +94,23 @@ def yours(s: JobStatus, mine: JobStatus | None) -> str:
     return " — yours" if mine is not None and s.id == mine.id else ""
 
 
+def joined(s: JobStatus) -> str:
+    """' · 3 more joined' when identical requests joined the job."""
+    return f" · {s.joined} more joined (same data and settings)" if s.joined else ""
+
+
 def running_line(s: JobStatus, mine: JobStatus | None) -> str:
     return (
         f"▶ Training now: **{job_title(s)}**{yours(s, mine)} · "
         f"{config_line(s.config, s.n_train)} · started {ago(s.started)}, about "
-        f"{duration(s.eta)} left"
+        f"{duration(s.eta)} left{joined(s)}"
     )
 
 
 def waiting_line(s: JobStatus, mine: JobStatus | None) -> str:
     return (
         f"{s.position}. waiting: {job_title(s)}{yours(s, mine)} · "
-        f"{config_line(s.config, s.n_train)} · queued {ago(s.submitted)}"
+        f"{config_line(s.config, s.n_train)} · queued {ago(s.submitted)}{joined(s)}"
     )
 
 

@@ -368,3 +368,24 @@ def test_train_hooks_stop_and_report_rounds():
     calls = []
     res = train(split, tc, should_stop=lambda: calls.append(1) or len(calls) > 2)
     assert len(res.history) == 1 and len(calls) == 3  # one round, validated, then out
+
+
+def test_identical_requests_join_the_running_job_and_reuse_its_model(tmp_path):
+    q = TrainingQueue(workdir=tmp_path, process=False)
+    cfg = LiveConfig(epochs=1, **TINY)
+    a = q.submit(PAIRS, cfg, owner="a")
+    assert q.submit(PAIRS, cfg, owner="b") == a  # same data, settings and seed: joins
+    assert q.submit(PAIRS, cfg, owner="c") == a
+    assert q.submit(PAIRS, cfg, owner="a") == a  # asking twice is not joining
+    assert q.status(a).joined == 2 and len(q.jobs()) == 1
+    other = q.submit(PAIRS, LiveConfig(epochs=1, **{**TINY, "seed": 1}), owner="d")
+    assert other != a and len(q.jobs()) == 2  # another seed is another training
+    assert q.stop(a, owner="b") and q.status(a).active and q.status(a).joined == 1  # b left
+    assert q.stop(a, owner="a") and q.status(a).active and q.status(a).owner == "c"  # c has it
+    done = q.wait(a, timeout=60)
+    assert done.state is JobState.DONE and done.checkpoint
+    n_jobs = len(q._jobs)
+    assert q.submit(PAIRS, cfg, owner="e") == a  # the finished model is reused, no new job
+    assert len(q._jobs) == n_jobs
+    q.wait(other, timeout=60)
+    q.shutdown()

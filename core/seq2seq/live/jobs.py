@@ -116,6 +116,7 @@ class JobStatus:
     ended_by: EndedBy
     checkpoint: str | None
     error: str
+    joined: int = 0  # identical requests that joined this job instead of queueing again
 
     @property
     def active(self) -> bool:
@@ -142,6 +143,8 @@ class JobRecord:
     submitted: float
     split_sizes: tuple[int, int, int] = (0, 0, 0)
     digest: str = ""  # first 16 hex digits of the SHA-256 of the data file ("" if unknown)
+    request: str = ""  # request_key(pairs, cfg): identical requests join this job
+    joined: list[str] = field(default_factory=list)  # owners whose identical request joined
     stop_event: threading.Event = field(default_factory=threading.Event)
     state: JobState = JobState.WAITING
     phase: Phase = Phase.NONE

@@ -16,6 +16,8 @@ checkpoints are kept; the directory is removed when the process exits.
 from __future__ import annotations
 
 import atexit
+import hashlib
+import json
 import logging
 import shutil
 import tempfile
@@ -23,6 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 from core.seq2seq.data import CorpusError, Pair
@@ -45,6 +48,16 @@ SCORING_SECONDS = 15.0  # allowance for splitting, test scoring and saving aroun
 
 class QueueError(ValueError):
     """Too many jobs are waiting, or this owner already has a job in the line."""
+
+
+def request_key(pairs: Sequence[Pair], cfg: LiveConfig) -> str:
+    """What makes two training requests identical: the same pairs (data and filter) and the
+    same settings, seed included -- the run is then the same, so the second can share the
+    first's job or model."""
+    h = hashlib.sha256(json.dumps(asdict(cfg), sort_keys=True).encode())
+    for p in pairs:
+        h.update(f"{p.fr}\t{p.en}\n".encode())
+    return h.hexdigest()
 
 
 class _Watch:
@@ -137,6 +150,13 @@ class TrainingQueue:
             raise ValueError(f"cfg must be a LiveConfig, got {type(cfg).__name__}.")
         if len(pairs) < MIN_PAIRS:
             raise CorpusError(f"Only {len(pairs)} pairs given; at least {MIN_PAIRS} are needed.")
+        request = request_key(pairs, cfg)
+        with self._lock:
+            same = self._same_request(request)
+            if same is not None and not self._closed:
+                if owner and owner != same.owner and owner not in same.joined:
+                    same.joined.append(owner)
+                return same.id
         split = make_split(pairs, cfg)
         with self._lock:
             if self._closed:
@@ -164,6 +184,7 @@ class TrainingQueue:
                 time.time(),
                 split.sizes(),
                 digest,
+                request,
             )
             self._next_id += 1
             self._jobs[job.id] = job
@@ -187,13 +208,21 @@ class TrainingQueue:
         with self._lock:
             return [self._snapshot(j) for j in self._active()]
 
-    def stop(self, job_id: int) -> bool:
+    def stop(self, job_id: int, owner: str = "") -> bool:
         """Stop job ``job_id``: a running job ends after its current batch (and still scores
-        and saves its best weights); a waiting one is cancelled.  False if it was not active."""
+        and saves its best weights); a waiting one is cancelled.  False if it was not active.
+        When others joined the job, ``owner`` only leaves it and it goes on for them."""
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None or not job.state.active:
                 return False
+            if owner and job.joined:
+                if owner in job.joined:
+                    job.joined.remove(owner)
+                    return True
+                if owner == job.owner:  # the first who joined takes the job over
+                    job.owner = job.joined.pop(0)
+                    return True
             if job.state == JobState.WAITING:
                 self._cancel(job)
             else:
@@ -237,6 +266,22 @@ class TrainingQueue:
             shutil.rmtree(self._workdir, ignore_errors=True)
 
     # ---------------------------------------------------------------- internals (lock held)
+
+    def _same_request(self, request: str) -> JobRecord | None:
+        """An active job of the same request, else a finished (not stopped) one whose
+        checkpoint is still on disk: its model is what the request would train."""
+        for job in self._active():
+            if job.request == request:
+                return job
+        for job in reversed(list(self._jobs.values())):
+            if (
+                job.request == request
+                and job.state == JobState.DONE
+                and job.checkpoint
+                and Path(job.checkpoint).is_dir()
+            ):
+                return job
+        return None
 
     def _active(self) -> list[JobRecord]:
         return ([self._running] if self._running is not None else []) + list(self._line)
@@ -316,6 +361,7 @@ class TrainingQueue:
             ended_by=job.ended_by,
             checkpoint=checkpoint,
             error=job.error,
+            joined=len(job.joined),
         )
 
     # ---------------------------------------------------------------- the worker thread
