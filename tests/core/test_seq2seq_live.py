@@ -7,6 +7,7 @@ import io
 import math
 import time
 import zipfile
+from dataclasses import replace
 
 import pytest
 
@@ -204,9 +205,10 @@ def test_tiny_training_finishes_with_history_samples_and_a_loadable_checkpoint(q
 
 def test_one_at_a_time_in_fifo_order_with_positions_cancel_and_stop(queue):
     long = LiveConfig(epochs=100, minutes=1.0, **TINY)
+    # other seeds: identical requests would join one job (test_identical_requests_...)
     a = queue.submit(PAIRS, long, owner="a", label="first")
-    b = queue.submit(PAIRS, long, owner="b", label="second")
-    c = queue.submit(PAIRS, long, owner="c", label="third")
+    b = queue.submit(PAIRS, replace(long, seed=1), owner="b", label="second")
+    c = queue.submit(PAIRS, replace(long, seed=2), owner="c", label="third")
     sa = wait_for(queue, a, lambda s: s.state is JobState.RUNNING and s.history)
     assert [(s.id, s.state, s.position) for s in queue.jobs()] == [
         (a, JobState.RUNNING, 0),
@@ -257,12 +259,13 @@ def test_limits_one_job_per_owner_and_a_bounded_line(tmp_path):
     try:
         long = LiveConfig(epochs=100, minutes=1.0, **TINY)
         a = q.submit(PAIRS, long, owner="a")
+        assert q.submit(PAIRS, long, owner="a") == a  # the same request again: the same job
         with pytest.raises(QueueError, match="You already have job"):
-            q.submit(PAIRS, long, owner="a")
+            q.submit(PAIRS, replace(long, seed=1), owner="a")
         wait_for(q, a, lambda s: s.state is JobState.RUNNING)
-        q.submit(PAIRS, long, owner="b")
+        q.submit(PAIRS, replace(long, seed=2), owner="b")
         with pytest.raises(QueueError, match="already waiting"):
-            q.submit(PAIRS, long, owner="c")
+            q.submit(PAIRS, replace(long, seed=3), owner="c")
         with pytest.raises(CorpusError, match="at least"):
             q.submit(PAIRS[:5], long, owner="d")
     finally:
@@ -344,7 +347,7 @@ def test_old_checkpoints_are_removed(tmp_path):
     try:
         first = q.submit(PAIRS, LiveConfig(epochs=1, **TINY), owner="a")
         s1 = q.wait(first, timeout=60)
-        second = q.submit(PAIRS, LiveConfig(epochs=1, **TINY), owner="a")
+        second = q.submit(PAIRS, LiveConfig(epochs=1, seed=1, **TINY), owner="a")
         s2 = q.wait(second, timeout=60)
     finally:
         q.shutdown()
