@@ -256,9 +256,21 @@ def _load(path: str) -> Translator:
     return Translator(model, src_vocab, tgt_vocab, meta, Path(path))
 
 
-def load_translator(path: str | Path | None = None) -> Translator:
-    """The translator of the checkpoint at ``path`` (default: the shipped one in
-    ``assets/seq2seq/model``), loaded once per process and path.  Raises ``ValueError`` for a
-    missing or corrupted checkpoint."""
+KINDS = ("gru", "transformer")
+
+
+def load_translator(path: str | Path | None = None, kind: str = "gru"):
+    """The translator of the checkpoint at ``path``, loaded once per process and path.
+
+    ``kind="gru"`` (default: the shipped GRU + attention in ``assets/seq2seq/model``) or
+    ``kind="transformer"`` (default: ``assets/transformer/model``); both have the same
+    ``.translate(text, beam)`` contract.  Raises ``ValueError`` for an unknown kind or a missing
+    or corrupted checkpoint."""
+    if kind == "transformer":
+        from core.transformer.translator import load_transformer_translator
+
+        return load_transformer_translator(path)
+    if kind != "gru":
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}.")
     p = Path(DEFAULT_CHECKPOINT if path is None else path).resolve()
     return _load(str(p))

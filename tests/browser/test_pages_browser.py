@@ -27,7 +27,7 @@ def settle(page, timeout_ms: int = 60_000) -> None:
 def check_clean(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').all_inner_texts()
+    assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     assert not page.js_errors, page.js_errors
     body = page.inner_text("body")
@@ -78,7 +78,7 @@ def test_adder_counterexample_link_and_url_mirroring(fresh_server, page):
 def test_adder_bad_input_is_a_message_not_a_crash(fresh_server, page):
     page.goto(fresh_server + "/Binary_adder?a=12x&fmt=decimal")
     settle(page)
-    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').all_inner_texts()
+    assert page.locator('[data-testid="stException"]').count() == 0
     alert = page.locator('[data-testid="stAlertContentError"]').first
     assert "'x' is not a decimal digit" in alert.inner_text()
     assert "Fix the numbers above" in page.inner_text("body")
@@ -89,7 +89,7 @@ def test_adder_bad_link_values_are_one_warning_and_typed_text_stays_text(fresh_s
     evil = "%21%5Bi%5D%28https%3A%2F%2Fevil.example%2Fpixel.png%29"  # ![i](https://evil...)
     page.goto(fresh_server + f"/Binary_adder?view=Search+designs&sseed=inf&sH=9&U={evil}")
     settle(page)
-    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').all_inner_texts()
+    assert page.locator('[data-testid="stException"]').count() == 0
     warnings = page.locator('[data-testid="stAlertContentWarning"]')
     assert warnings.count() == 1  # one message for both link values
     assert "'inf'" in warnings.first.inner_text() and "'9'" in warnings.first.inner_text()
