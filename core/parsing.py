@@ -89,13 +89,17 @@ def parse_scalar(token: str, name: str = "value") -> float:
         raise ValueError(f"{name} has an empty entry. Enter {MATRIX_HELP}.")
     if not tok.isascii():
         raise ValueError(f"{name}: '{tok}' contains non-ASCII characters; type plain digits.")
+    shown = tok if len(tok) <= 40 else tok[:39] + "…"
     try:
         value = float(Fraction(tok)) if "/" in tok else float(tok)
     except (ValueError, ZeroDivisionError):
-        raise ValueError(f"{name}: '{tok}' is not a number. Enter {MATRIX_HELP}.") from None
+        raise ValueError(f"{name}: '{shown}' is not a number. Enter {MATRIX_HELP}.") from None
+    except OverflowError:  # a fraction whose value is beyond float range
+        value = math.inf
     if not math.isfinite(value):
         raise ValueError(
-            f"{name}: '{tok}' is not a finite number; NaN and infinity are not accepted."
+            f"{name}: '{shown}' is not a finite number (NaN, infinity and magnitudes above "
+            "about 1.8e308 are not accepted)."
         )
     return value
 

@@ -21,6 +21,9 @@ def test_parse_matrix_with_fractions_and_separators():
         ("1/0", "not a number"),
         ("1 ; ; 2", "empty row"),
         ("１ 1", "non-ASCII"),
+        ("1" + "0" * 400 + "/1 1", "1.8e308"),  # Fraction -> float overflows: a message
+        ("-1" + "0" * 400 + "/3", "1.8e308"),
+        ("9" * 5000, "not a finite number"),
     ],
 )
 def test_parse_matrix_rejects(text, match):
@@ -84,3 +87,9 @@ def test_parse_number_rejects_with_a_message_saying_what_is_accepted(text, fmt, 
         parse_number(text, fmt, max_bits=16)
     msg = str(info.value)
     assert "Enter" in msg or "at most" in msg
+
+
+def test_a_long_bad_entry_is_quoted_short():
+    with pytest.raises(ValueError) as e:
+        parse_scalar("x" * 10_000)
+    assert len(str(e.value)) < 300
