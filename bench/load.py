@@ -20,10 +20,11 @@ exceptions (Streamlit's exception element), ``st.error`` alerts that are the app
 (``--timeout``), disconnects, pages that never arrived or arrived wrong, missing cached messages
 and, when this script started the server, tracebacks in its log.  An alert is the app's when it
 reads like a failure (an exception's name, "failed", "could not") or follows a link (valid by
-construction) without being a message this session already got for a control value it chose
-(session state carries it).  Other ``st.error`` alerts follow a combination of valid values a
-student can also choose (e.g. a bit width too small for the numbers) and are counted apart as
-input messages.  The server process and all its children are sampled from /proc every 0.5 s:
+construction) to a page where the session has not changed a control yet (after a change, its
+session state carries the values it chose for controls the link does not name).  Other
+``st.error`` alerts follow a combination of valid values a student can also choose (e.g. a
+bit width too small for the numbers) and are counted apart as input messages.  The server
+process and all its children are sampled from /proc every 0.5 s:
 RSS (sum over processes; PSS too), CPU in cores.  The table counts the reruns students asked
 for (links and control changes); fragment timer reruns are reported on their own line.
 MB = 2**20 bytes.
@@ -139,6 +140,7 @@ class SessionLog:
     orphan_exceptions: list[str] = field(default_factory=list)
     reruns: list[Rerun] = field(default_factory=list)
     input_texts: set[str] = field(default_factory=set)
+    changed_pages: set[str] = field(default_factory=set)  # pages where it changed a control
 
 
 # ---------------------------------------------------------------------- /proc sampling
@@ -367,10 +369,14 @@ def _record(
 ) -> Rerun:
     wrong = bool(r.finished and expect and r.page_hash and r.page_hash != expect)
     app_alerts, input_alerts = [], []
+    # after a link (valid by construction) a message is the app's -- unless the session changed
+    # a control of that page before: its session state keeps what it chose (weights, "typed
+    # as", ...) for the controls the link does not name, as a student's tab does
+    fresh = kind == "link" and page not in log.changed_pages
+    if kind != "link":
+        log.changed_pages.add(page)
     for body in r.error_alerts:
-        # after a link (valid by construction) a message is the app's, unless it is one this
-        # session already got for a control value it chose (kept in its session state)
-        if APP_FAILURE.search(body) or (kind == "link" and body not in log.input_texts):
+        if APP_FAILURE.search(body) or (fresh and body not in log.input_texts):
             app_alerts.append(body)
         else:
             input_alerts.append(body)
