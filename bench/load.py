@@ -776,7 +776,7 @@ def report(o: dict) -> str:
 
 
 # ---------------------------------------------------------------------- running a level
-def _run_async(coro):
+def run_async(coro):
     """``asyncio.run(coro)`` in a thread of its own: works even where the caller already runs an
     event loop (pytest after Playwright's sync API, a notebook)."""
     box: dict = {}
@@ -822,8 +822,8 @@ def run_level(s: Settings, log_dir: Path | None = None) -> dict:
             sampler = Sampler(pid)
             sampler.start()
         if s.warmup:
-            _run_async(warmup(base_url, s))
-        logs, t_load, t_done = _run_async(drive(base_url, s))
+            run_async(warmup(base_url, s))
+        logs, t_load, t_done = run_async(drive(base_url, s))
         rss_after = None
         if pid is not None:
             time.sleep(s.settle)

@@ -6,29 +6,29 @@ network itself in ``core.adder``.
 
 from ui import adder_state as state
 from ui import adder_views as views
-from ui.common import page_header, share_hint
+from ui.common import page_run, share_hint
 from ui.controls import check_links
 
-page_header("adder")
-share_hint()
-check_links(state.CONTROLS)  # every link value, also those of the tabs that are not open
+with page_run("adder"):  # the header; at most RUNS_AT_ONCE page runs build at once
+    share_hint()
+    check_links(state.CONTROLS)  # every link value, also those of the tabs that are not open
 
-w = views.weight_editor()  # the sidebar: the weights of (2), or None
-addition = views.addition_inputs()  # a + b, the input (5) and the output (6), or None
+    w = views.weight_editor()  # the sidebar: the weights of (2), or None
+    addition = views.addition_inputs()  # a + b, the input (5) and the output (6), or None
 
-tabs = state.VIEW.draw()
-if tabs[0].open:
-    with tabs[0]:
-        views.step_through(w, addition)
-if tabs[1].open:
-    with tabs[1]:
-        views.automaton(w, addition)
-if tabs[2].open:
-    with tabs[2]:
-        views.verify(w)
-if tabs[3].open:
-    with tabs[3]:
-        views.search()
-if tabs[4].open:
-    with tabs[4]:
-        views.learned(w, addition)
+    tabs = state.VIEW.draw()
+    if tabs[0].open:
+        with tabs[0]:
+            views.step_through(w, addition)
+    if tabs[1].open:
+        with tabs[1]:
+            views.automaton(w, addition)
+    if tabs[2].open:
+        with tabs[2]:
+            views.verify(w)
+    if tabs[3].open:
+        with tabs[3]:
+            views.search()
+    if tabs[4].open:
+        with tabs[4]:
+            views.learned(w, addition)

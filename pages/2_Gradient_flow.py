@@ -4,16 +4,16 @@ import streamlit as st
 
 from ui import gradient_state as state
 from ui import gradient_views as views
-from ui.common import asset_section, page_header, share_hint
+from ui.common import asset_section, page_run, share_hint
 from ui.controls import check_links
 
-page_header("gradient")
-share_hint()
-st.markdown(asset_section(views.MD, "Intro"))
-check_links(state.CONTROLS)  # every bad link value in one message, also those of closed tabs
+with page_run("gradient"):  # the header; at most RUNS_AT_ONCE page runs build at once
+    share_hint()
+    st.markdown(asset_section(views.MD, "Intro"))
+    check_links(state.CONTROLS)  # every bad link value in one message, also those of closed tabs
 
-tabs = state.VIEW.draw()
-for tab, draw in zip(tabs, views.TABS, strict=True):
-    if tab.open:  # only the open tab is computed
-        with tab:
-            draw()
+    tabs = state.VIEW.draw()
+    for tab, draw in zip(tabs, views.TABS, strict=True):
+        if tab.open:  # only the open tab is computed
+            with tab:
+                draw()

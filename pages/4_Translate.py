@@ -4,23 +4,23 @@ import streamlit as st
 
 from ui import translate_state as state
 from ui import translate_views as views
-from ui.common import asset_section, page_header, share_hint
+from ui.common import asset_section, page_run, share_hint
 from ui.controls import check_links
 
-page_header("translate")
-check_links(state.CONTROLS)
-share_hint()
-st.markdown(asset_section(views.MD, "Intro"))
+with page_run("translate"):  # the header; at most RUNS_AT_ONCE page runs build at once
+    check_links(state.CONTROLS)
+    share_hint()
+    st.markdown(asset_section(views.MD, "Intro"))
 
-tr, path = views.load_model(views.model_choice())
-examples, no_examples = state.test_examples(path)
-text = views.input_row(examples, no_examples)
-beam = views.decoding_row()
-out = state.translate(text, beam, path)
-views.input_notes(out)
-if out.words:
-    reference = next((en for fr, en in examples if fr == text.strip()), None)
-    views.translation(out, reference)
-else:
-    views.no_translation()
-views.about_model(tr, path)
+    tr, path = views.load_model(views.model_choice())
+    examples, no_examples = state.test_examples(path)
+    text = views.input_row(examples, no_examples)
+    beam = views.decoding_row()
+    out = state.translate(text, beam, path)
+    views.input_notes(out)
+    if out.words:
+        reference = next((en for fr, en in examples if fr == text.strip()), None)
+        views.translation(out, reference)
+    else:
+        views.no_translation()
+    views.about_model(tr, path)

@@ -4,21 +4,21 @@ import streamlit as st
 
 from ui import train_state as state
 from ui import train_views as views
-from ui.common import asset_section, page_header, share_hint
+from ui.common import asset_section, page_run, share_hint
 from ui.controls import check_links
 
 if st.session_state.pop(state.GO_KEY, False):  # "Translate with this model" was pressed
     # query_params={}: without it Streamlit 1.67 refuses to clear this page's bound parameters
     st.switch_page(state.TRANSLATE_PAGE, query_params={})
 
-page_header("train")
-check_links(state.CONTROLS)
-share_hint()
-st.markdown(asset_section(views.MD, "Intro"))
+with page_run("train"):  # the header; at most RUNS_AT_ONCE page runs build at once
+    check_links(state.CONTROLS)
+    share_hint()
+    st.markdown(asset_section(views.MD, "Intro"))
 
-data_col, settings_col = st.columns(2, gap="large")
-corpus, exercise_filter = views.data_section(data_col)
-plan = views.settings_section(settings_col, corpus, exercise_filter)
-views.start_row(plan)
-st.fragment(views.live_panel, run_every=views.refresh_seconds())()
-views.explanations()
+    data_col, settings_col = st.columns(2, gap="large")
+    corpus, exercise_filter = views.data_section(data_col)
+    plan = views.settings_section(settings_col, corpus, exercise_filter)
+    views.start_row(plan)
+    st.fragment(views.live_panel, run_every=views.refresh_seconds())()
+    views.explanations()

@@ -29,3 +29,32 @@ def test_five_sessions_browse_every_page_without_errors(tmp_path):
     assert out["rerun_seconds"]["n"] >= 10, text
     # every page was reached by some session (each starts on a different one)
     assert all(d["n"] > 0 for d in out["per_page"].values()), text
+
+
+@pytest.mark.timeout(240)
+def test_pages_opened_one_after_another_stay_under_the_smallest_cloud_tier(tmp_path):
+    """Community Cloud's smallest app has 690 MB: one visitor opening every page in turn (the
+    Translate page loads torch and both models) must leave the server well under it."""
+    from bench.load import Server, rss_of_tree, run_async
+    from bench.ws_client import StreamlitClient
+
+    pages = ["", "Binary_adder", "Gradient_flow", "Attention", "Translate", "Train"]
+    seen: dict[str, float] = {}
+
+    async def visit(url: str, pid: int) -> None:
+        c = StreamlitClient(url)
+        await c.connect()
+        for p in pages:
+            r = await c.rerun(page=p)
+            assert r.status == "ok" and not r.exceptions, (p, r.status, r.exceptions)
+            seen[p or "home"] = rss_of_tree(pid) / 2**20
+        await c.close()
+
+    srv = Server(tmp_path / "server.log")
+    srv.start()
+    try:
+        run_async(visit(srv.base_url, srv.proc.pid))  # also where a loop runs (Playwright)
+    finally:
+        srv.stop()
+    print({k: round(v) for k, v in seen.items()})
+    assert max(seen.values()) < 600, seen  # MB; 421 MB measured on 2026-12-05

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -52,6 +55,21 @@ def page_header(page_id: str) -> PageInfo:
     st.caption(info.source)
     begin_page(page_id)
     return info
+
+
+# Page runs that build at once, server-wide.  Python runs one thread at a time anyway, so more
+# concurrent runs do not finish sooner; they only hold more half-built figures in memory at
+# once when a whole class clicks together (bench/load.py).  Fragment reruns are not counted.
+RUNS_AT_ONCE = 3
+_RUNS = threading.BoundedSemaphore(RUNS_AT_ONCE)
+
+
+@contextmanager
+def page_run(page_id: str) -> Iterator[PageInfo]:
+    """``with page_run("adder"):`` around a page's body: its header (``page_header``), and a
+    place among the RUNS_AT_ONCE page runs that may build at once."""
+    with _RUNS:
+        yield page_header(page_id)
 
 
 def share_hint() -> None:

@@ -392,3 +392,26 @@ def test_identical_requests_join_the_running_job_and_reuse_its_model(tmp_path):
     assert len(q._jobs) == n_jobs
     q.wait(other, timeout=60)
     q.shutdown()
+
+
+def test_checkpoint_folders_of_killed_servers_are_removed_at_the_next_start(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from core.seq2seq.live.queue import WORKDIR_PREFIX, remove_stale_workdirs
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()  # a pid that ended
+    stale = tmp_path / f"{WORKDIR_PREFIX}{dead}-abc"
+    (stale / "job-1").mkdir(parents=True)
+    alive = tmp_path / f"{WORKDIR_PREFIX}{os.getpid()}-def"
+    alive.mkdir()
+    other = tmp_path / "someone-elses-folder"
+    other.mkdir()
+    assert remove_stale_workdirs(tmp_path) == 1
+    assert not stale.exists() and alive.exists() and other.exists()

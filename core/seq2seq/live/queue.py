@@ -19,6 +19,7 @@ import atexit
 import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -48,6 +49,32 @@ SCORING_SECONDS = 15.0  # allowance for splitting, test scoring and saving aroun
 
 class QueueError(ValueError):
     """Too many jobs are waiting, or this owner already has a job in the line."""
+
+
+WORKDIR_PREFIX = "sequence-lab-train-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def remove_stale_workdirs(root: str | Path | None = None) -> int:
+    """Delete the checkpoint folders that servers killed without a clean exit (SIGKILL, power
+    loss) left in the temp directory: ``sequence-lab-train-<pid>-*`` whose pid is gone.
+    Returns how many were removed."""
+    n = 0
+    for d in Path(root or tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*-*"):
+        pid = d.name[len(WORKDIR_PREFIX) :].split("-", 1)[0]
+        if d.is_dir() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+            n += 1
+    return n
 
 
 def request_key(pairs: Sequence[Pair], cfg: LiveConfig) -> str:
@@ -288,7 +315,10 @@ class TrainingQueue:
 
     def _ensure_workdir(self) -> Path:
         if self._workdir is None:
-            self._workdir = Path(tempfile.mkdtemp(prefix="sequence-lab-train-"))
+            removed = remove_stale_workdirs()
+            if removed:
+                log.info("removed %d checkpoint folder(s) of ended servers", removed)
+            self._workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
             atexit.register(shutil.rmtree, self._workdir, True)
         self._workdir.mkdir(parents=True, exist_ok=True)
         return self._workdir
