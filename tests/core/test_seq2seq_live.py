@@ -415,3 +415,43 @@ def test_checkpoint_folders_of_killed_servers_are_removed_at_the_next_start(tmp_
     other.mkdir()
     assert remove_stale_workdirs(tmp_path) == 1
     assert not stale.exists() and alive.exists() and other.exists()
+
+
+@pytest.mark.parametrize(
+    "hidden, n_src, n_tgt", [(64, 3607, 2266), (256, 13090, 7560), (512, 20004, 20004)]
+)
+def test_the_parameter_estimate_that_bounds_a_job_matches_the_real_model(hidden, n_src, n_tgt):
+    from core.seq2seq.live.config import parameter_estimate
+    from core.seq2seq.model import ModelConfig, Seq2Seq
+    from core.seq2seq.train import default_cutoffs
+
+    tc = LiveConfig(hidden=hidden).train_config(6000)
+    model = Seq2Seq(
+        ModelConfig(
+            src_vocab=n_src,
+            tgt_vocab=n_tgt,
+            emb=tc.emb,
+            hidden=tc.hidden,
+            bidirectional=tc.bidirectional,
+            attn=tc.attn,
+            out=tc.out,
+            cutoffs=default_cutoffs(n_tgt),
+            dropout=tc.dropout,
+        )
+    )
+    real = sum(p.numel() for p in model.parameters())
+    assert parameter_estimate(hidden, n_src, n_tgt) == pytest.approx(real, rel=0.05)
+
+
+def test_a_job_too_big_for_the_worker_is_refused_before_it_queues(tmp_path):
+    from core.seq2seq.live.config import MAX_VOCAB, too_big
+
+    # 9,000 pairs whose every word is new: the vocabularies, not the pair count, make it big
+    pairs = [Pair(f"je suis w{i}a w{i}b w{i}c .", f"i am v{i}a v{i}b v{i}c .") for i in range(9000)]
+    q = TrainingQueue(workdir=tmp_path, process=False)
+    with pytest.raises(QueueError, match=r"more than the 400 MB"):
+        q.submit(pairs, LiveConfig(hidden=512, **{k: v for k, v in TINY.items() if k != "hidden"}))
+    assert q.jobs() == []
+    assert too_big(512, MAX_VOCAB + 4, MAX_VOCAB + 4)  # even the capped vocabularies, at 512
+    assert not too_big(128, MAX_VOCAB + 4, MAX_VOCAB + 4)
+    q.shutdown()

@@ -24,6 +24,10 @@ PAIRS_PER_S = {32: 4200.0, 64: 3200.0, 128: 2200.0, 256: 850.0}
 # training (an untrained model writes the longest outputs).
 VAL_SECONDS = {32: 0.12, 64: 0.17, 128: 0.28, 256: 0.6}
 MIN_ROUND_PAIRS = 1000
+# Bounds that keep one job inside the training worker's memory (core.seq2seq.live.worker):
+MAX_VOCAB = 20_000  # words per language kept (the most frequent); the others read as UNK
+MAX_MODEL_MB = 400  # weights, gradients, Adam's two moments and the weight average
+BYTES_PER_PARAMETER = 5 * 4  # float32: weights, gradients, Adam m and v, EMA copy
 FREE_RUNNING_SLOWDOWN = 1.4  # training with teacher forcing below 1 steps the decoder
 
 
@@ -170,3 +174,32 @@ def epochs_within_cap(n_train: int, cfg: LiveConfig) -> int | None:
     est = estimate_seconds(n_train, cfg)
     cap = cfg.minutes * 60
     return None if est <= cap else max(1, int(cfg.epochs * cap / est))
+
+
+def parameter_estimate(hidden: int, n_src: int, n_tgt: int) -> int:
+    """About how many parameters the live model has (bidirectional GRU encoder, GRU decoder
+    with attention and a deep output, embeddings of the hidden size, an adaptive softmax that
+    costs about a quarter of a hidden-size vector per target word beyond its embedding): the
+    embeddings and the output grow with the vocabularies, the recurrent layers with hidden².
+    Checked against the real count in the tests."""
+    return int((n_src + 1.25 * n_tgt) * hidden + 24 * hidden * hidden)
+
+
+def model_megabytes(hidden: int, n_src: int, n_tgt: int) -> float:
+    """Training memory of the weights and the optimizer state in MB (2**20 bytes)."""
+    return parameter_estimate(hidden, n_src, n_tgt) * BYTES_PER_PARAMETER / 2**20
+
+
+def too_big(hidden: int, n_src: int, n_tgt: int) -> str:
+    """Why a training of this size is refused ("" when it fits MAX_MODEL_MB), in words."""
+    mb = model_megabytes(hidden, n_src, n_tgt)
+    if mb <= MAX_MODEL_MB:
+        return ""
+    millions = parameter_estimate(hidden, n_src, n_tgt) / 1e6
+    return (
+        f"This training would need about {mb:,.0f} MB for its model and optimizer "
+        f"({millions:.1f} million parameters: hidden size {hidden}, vocabularies of "
+        f"{n_src:,} French and {n_tgt:,} English words), more than the {MAX_MODEL_MB} MB a "
+        "training may use on this server. Choose a smaller hidden size, fewer pairs or the "
+        "exercise's filter."
+    )

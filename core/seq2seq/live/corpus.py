@@ -23,7 +23,7 @@ from core.seq2seq.data import (
     read_raw_pairs,
     split_pairs,
 )
-from core.seq2seq.live.config import LiveConfig
+from core.seq2seq.live.config import MAX_VOCAB, LiveConfig
 
 MIN_PAIRS = 20  # pairs left after the filter; fewer cannot be split into train/val/test
 SHARED_NAME = "eng-fra.txt"
@@ -110,3 +110,11 @@ def sample_pairs(val: Sequence[Pair], n: int) -> list[Pair]:
     on the French side when there are enough of those."""
     longer = [p for p in val if len(p.fr.split()) >= 5]
     return spread(longer if len(longer) >= n else list(val), n)
+
+
+def vocab_sizes(pairs: Sequence[Pair]) -> tuple[int, int]:
+    """Words (with the 4 specials) of the French and the English side of ``pairs``, each at
+    most MAX_VOCAB + 4 (the live vocabularies keep the most frequent MAX_VOCAB words)."""
+    fr = {w for p in pairs for w in p.fr.split()}
+    en = {w for p in pairs for w in p.en.split()}
+    return min(len(fr), MAX_VOCAB) + 4, min(len(en), MAX_VOCAB) + 4

@@ -31,9 +31,9 @@ from typing import Protocol
 import torch
 
 from core.seq2seq.config import HistoryRow
-from core.seq2seq.data import Split
+from core.seq2seq.data import SPECIALS, Split, Vocab
 from core.seq2seq.evaluate import evaluate, translate_batch
-from core.seq2seq.live.config import LiveConfig
+from core.seq2seq.live.config import MAX_VOCAB, LiveConfig, too_big
 from core.seq2seq.live.corpus import sample_pairs, spread
 from core.seq2seq.live.jobs import EndedBy, LiveRow, Sample
 from core.seq2seq.model import Seq2Seq, save_checkpoint
@@ -91,6 +91,11 @@ def run_job(
     val = spread(split.val, cfg.val_pairs)
     shown = sample_pairs(split.val, cfg.samples)
     src_vocab, tgt_vocab = training_vocabs(split.train, [], tcfg.min_count)
+    keep = MAX_VOCAB + len(SPECIALS)  # the most frequent words; the others read as UNK
+    src_vocab, tgt_vocab = Vocab(src_vocab.words[:keep]), Vocab(tgt_vocab.words[:keep])
+    refusal = too_big(cfg.hidden, len(src_vocab), len(tgt_vocab))
+    if refusal:  # submit checks this too; a direct caller gets it here
+        raise ValueError(refusal)
     per_epoch = batches_per_epoch(n_train, cfg.batch)
     total = per_epoch * cfg.epochs
     done = 0  # training batches so far

@@ -30,8 +30,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from core.seq2seq.data import CorpusError, Pair
-from core.seq2seq.live.config import LiveConfig
-from core.seq2seq.live.corpus import MIN_PAIRS, make_split
+from core.seq2seq.live.config import LiveConfig, too_big
+from core.seq2seq.live.corpus import MIN_PAIRS, make_split, vocab_sizes
 from core.seq2seq.live.jobs import (
     EndedBy,
     JobRecord,
@@ -185,6 +185,9 @@ class TrainingQueue:
                     same.joined.append(owner)
                 return same.id
         split = make_split(pairs, cfg)
+        refusal = too_big(cfg.hidden, *vocab_sizes(split.train))
+        if refusal:
+            raise QueueError(refusal)
         with self._lock:
             if self._closed:
                 raise QueueError("The training queue is shut down.")
