@@ -106,16 +106,20 @@ def bleu_curve(
     x = [r["epochs"] for r in history]
     y = [r["val_bleu"] for r in history]
     traces = [_curve(x, y, "validation BLEU", BLEU_COLOR, "square", ".1f")]
+    xaxis = _x_axis(epochs, history)
     if test_bleu is not None and history:
+        star_x = x[-1] + max(0.04 * (x[-1] - x[0]), 0.05)
+        xaxis["range"][1] = max(xaxis["range"][1], star_x * 1.04)
         traces.append(
             go.Scatter(
-                x=[x[-1]],
+                # just right of the last validation point, so neither hides the other
+                x=[star_x],
                 y=[test_bleu],
                 name=f"test BLEU {test_bleu:.1f} (best weights)",
                 mode="markers+text",
                 marker=dict(symbol="star", size=16, color=TEST_COLOR),
                 text=[f"test {test_bleu:.1f}"],
-                textposition="top left",
+                textposition="top center",
                 hovertemplate="test BLEU %{y:.1f}<extra></extra>",
             )
         )
@@ -125,7 +129,7 @@ def bleu_curve(
         traces,
         "Validation BLEU-4 (greedy translations)",
         height=360,
-        xaxis=_x_axis(epochs, history),
+        xaxis=xaxis,
         yaxis=dict(
             title=dict(text="BLEU-4 (%)"), range=[0, min(100.0, y_top)], gridcolor="#EEEEEE"
         ),

@@ -18,10 +18,12 @@ from ui.controls import plain
 
 # ---------------------------------------------------------------- small pieces
 def duration(seconds: float | None) -> str:
-    """'45 s', '2 min 05 s', '12 min'."""
+    """'45 s', '2 min 05 s', '12 min'; 'under 1 s' below half a second."""
     if seconds is None:
         return "?"
     s = max(0, int(round(seconds)))
+    if s == 0:
+        return "under 1 s"
     if s < 60:
         return f"{s} s"
     m, s = divmod(s, 60)
@@ -65,9 +67,12 @@ def model_label(s: JobStatus) -> str:
     """How the Translate page names a trained job's model, e.g.
     'your model: hidden 128, 30 epochs, test BLEU 52.4' (plain text, not Markdown)."""
     ep = s.epochs_done
-    ep_txt = f"{s.config.epochs}" if ep >= s.config.epochs - 1e-6 else f"{ep:.1f}"
+    if ep >= s.config.epochs - 1e-6:
+        ep_txt = plural(s.config.epochs, "epoch")
+    else:
+        ep_txt = f"{ep:.1f} epochs"
     bleu = f", test BLEU {s.test_bleu:.1f}" if s.test_bleu is not None else ""
-    return f"your model: hidden {s.config.hidden}, {ep_txt} epochs{bleu}"
+    return f"your model: hidden {s.config.hidden}, {ep_txt}{bleu}"
 
 
 # ---------------------------------------------------------------- settings
@@ -76,7 +81,10 @@ def expected_time(n_train: int, cfg: LiveConfig) -> str:
     fit = epochs_within_cap(n_train, cfg)
     if fit is None:
         return f"about {duration(estimate_seconds(n_train, cfg))} on one CPU core"
-    return f"the {cfg.minutes:g}-minute cap stops it after about {fit} of {cfg.epochs} epochs"
+    return (
+        f"the {cfg.minutes:g}-minute cap stops it after about {fit} of "
+        f"{plural(cfg.epochs, 'epoch')}"
+    )
 
 
 def split_caption(corpus: Corpus, sizes: tuple[int, int, int], cfg: LiveConfig) -> str:
@@ -143,11 +151,12 @@ def progress_text(s: JobStatus) -> str:
 def ended_reason(s: JobStatus) -> str:
     """Why a trained job's training loop ended."""
     if s.ended_by == EndedBy.EPOCHS:
-        return f"all {s.config.epochs} epochs done"
+        n = s.config.epochs
+        return "its one epoch done" if n == 1 else f"all {n} epochs done"
     if s.ended_by == EndedBy.TIME_CAP:
         return (
             f"stopped by the {s.config.minutes:g}-minute time cap after "
-            f"{s.epochs_done:.1f} of {s.config.epochs} epochs"
+            f"{s.epochs_done:.1f} of {plural(s.config.epochs, 'epoch')}"
         )
     if s.ended_by == EndedBy.STOP:
         return f"stopped by you after {s.epochs_done:.1f} epochs"
