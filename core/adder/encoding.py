@@ -46,8 +46,13 @@ def encode_pair(a: int, b: int, n_bits: int | None = None) -> np.ndarray:
             raise ValueError(f"n_bits must be a positive integer, got {n_bits!r}.")
         if n_bits < need:
             raise ValueError(f"{max(a, b)} needs {need} bits, more than n_bits = {n_bits}.")
-    t = np.arange(int(n_bits) + 1)
-    return np.stack([(a >> t) & 1, (b >> t) & 1]).astype(np.int64)  # (5): (2, T)
+    return np.stack([int_to_bits(a, int(n_bits) + 1), int_to_bits(b, int(n_bits) + 1)])  # (5)
+
+
+def int_to_bits(v: int, width: int) -> np.ndarray:
+    """The ``width`` lowest bits of the non-negative integer ``v``, LSB first, as int64 (width,).
+    Read from Python's binary string, so any size works (numpy shifts overflow past 2**63)."""
+    return np.array([int(c) for c in reversed(format(v, "b").zfill(width))][:width], np.int64)
 
 
 def bits_to_int(bits) -> int:
@@ -69,7 +74,7 @@ def expected_output(x: np.ndarray) -> np.ndarray:
     """The correct output (6): the bits of a + b, LSB first, as many as x has columns.  (T,)"""
     x = check_x(x)
     total = bits_to_int(x[0]) + bits_to_int(x[1])
-    return (total >> np.arange(x.shape[1])) & 1
+    return int_to_bits(total, x.shape[1])
 
 
 def column_carries(x: np.ndarray) -> np.ndarray:
