@@ -214,6 +214,39 @@ class LSTMMaps:
     log_h: np.ndarray
 
 
+@dataclass(frozen=True)
+class FlowFigures:
+    """The numbers the Gradient flow text quotes, read off one LSTM map.
+
+    T -- steps;  half_factor -- |c̄(t)| / |c̄(t+1)| per step back at f = 0.5 (geometric mean
+    over the T - 1 steps);  half_log_first -- log10 |c̄(1)| at f = 0.5;  high_f -- the lowest
+    forget level counted as "close to 1";  high_lo, high_hi -- the smallest and largest
+    log10 |c̄(t)| over every step of the levels f >= high_f.
+    """
+
+    T: int
+    half_factor: float
+    half_log_first: float
+    high_f: float
+    high_lo: float
+    high_hi: float
+
+
+def flow_figures(m: LSTMMaps, high_f: float = 0.9) -> FlowFigures:
+    """The figures of ``m`` that the page's text quotes (see ``FlowFigures``)."""
+    half = m.log_c[int(np.argmin(np.abs(m.f_levels - 0.5)))]  # (T,)
+    steps = max(1, m.T - 1)
+    high = m.log_c[m.f_levels >= high_f]  # (B_high, T)
+    return FlowFigures(
+        T=m.T,
+        half_factor=float(10 ** ((half[0] - half[-1]) / steps)),
+        half_log_first=float(half[0]),
+        high_f=float(high_f),
+        high_lo=float(high.min()),
+        high_hi=float(high.max()),
+    )
+
+
 def lstm_maps(T: int, regime: str) -> LSTMMaps:
     sw = lstm.forget_sweep(forget_levels(), T, regime)
     return LSTMMaps(int(T), regime, sw.f_levels, sw.log10_abs_c_bar, sw.log10_abs_h_bar)
@@ -266,6 +299,16 @@ class PartCEnd:
     bound: float
     o: float
 
+    @property
+    def orders_bound(self) -> float:
+        """log10(bound (44) / exact |w̄_ix|): how loose the bound is here."""
+        return float(np.log10(self.bound / self.actual))
+
+    @property
+    def orders_approx(self) -> float:
+        """log10(|approximation (43)| / exact |w̄_ix|)."""
+        return float(np.log10(self.approx43 / self.actual))
+
 
 @dataclass(frozen=True, eq=False)
 class PartC:
@@ -284,6 +327,23 @@ class PartC:
     bound: np.ndarray
     o_last: np.ndarray
     end: PartCEnd
+
+    @property
+    def orders_bound(self) -> np.ndarray:
+        """(B,): how many orders of magnitude the bound (44) lies above the exact |w̄_ix| at
+        the longest length, per forget bias."""
+        return np.log10(self.bound[:, -1] / self.actual[:, -1])
+
+    @property
+    def orders_approx(self) -> np.ndarray:
+        """(B,): the same for the approximation (43)."""
+        return np.log10(self.approx43[:, -1] / self.actual[:, -1])
+
+    @property
+    def others_bound_range(self) -> tuple[float, float]:
+        """(min, max) of ``orders_bound`` over the forget biases other than ``end.b_f``."""
+        others = self.orders_bound[self.b_f != self.end.b_f]
+        return float(others.min()), float(others.max())
 
 
 def part_c(T_max: int, k: float) -> PartC:

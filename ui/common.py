@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,13 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 def asset_text(name: str) -> str:
     """The text of ``assets/<name>``."""
     return (ASSETS / name).read_text(encoding="utf-8")
+
+
+def fill(text: str, **values: object) -> str:
+    """``text`` with every ``[[name]]`` replaced by ``values[name]`` (numbers computed by the
+    page, so that the prose quotes what the charts show).  A missing value is a KeyError."""
+    out = re.sub(r"\[\[(\w+)\]\]", lambda m: str(values[m.group(1)]), text)
+    return out
 
 
 def asset_section(name: str, section: str) -> str:

@@ -131,6 +131,14 @@ CONTROLS = (
 t2_backprop = st.cache_data(show_spinner=False, max_entries=64)(gv.t2_backprop)
 t2_autograd = st.cache_data(show_spinner=False, max_entries=64)(gv.t2_autograd)
 lstm_maps = st.cache_data(show_spinner=False, max_entries=32)(gv.lstm_maps)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def flow_figures(T: int) -> gv.FlowFigures:
+    """The Gradient flow text's numbers, from the maps "as on the sheet" at length T."""
+    return gv.flow_figures(gv.lstm_maps(T, "sheet"))
+
+
 rnn_map = st.cache_data(show_spinner=False, max_entries=32)(gv.rnn_map)
 part_c = st.cache_data(show_spinner=False, max_entries=32)(gv.part_c)
 gate_trace = st.cache_data(show_spinner=False, max_entries=64)(gv.gate_trace)

@@ -13,7 +13,7 @@ from charts import gradients as ch
 from core import gradient_views as gv
 from core.lstm import LSTMTrace
 from ui import gradient_state as state
-from ui.common import asset_section
+from ui.common import asset_section, fill
 from ui.controls import Control
 from ui.problems import show_problem
 
@@ -123,7 +123,18 @@ def flow_tab() -> None:
         ch.flow_figure(lstm, rnn, float(floor), regime_label), width="stretch", key="flow_fig"
     )
     left, right = st.columns(2)
-    left.markdown(asset_section(MD, "Gradient flow"))
+    ff = state.flow_figures(T)  # the numbers of the text, from the "as on the sheet" maps
+    left.markdown(
+        fill(
+            asset_section(MD, "Gradient flow"),
+            T=ff.T,
+            high_f=f"{ff.high_f:g}",
+            high_lo=f"{ff.high_lo:.0f}",
+            high_hi=f"{ff.high_hi:.0f}",
+            half_factor=f"{ff.half_factor:.2f}",
+            half_log_first=f"{ff.half_log_first:.0f}",
+        )
+    )
     right.markdown(asset_section(MD, "Plain RNN"))
     if state.FLOW_TABLE.draw():
         st.caption(
@@ -152,7 +163,19 @@ def part_c_tab() -> None:
     m2.metric("approximation (43)", f"{end.approx43:.3e}")
     m3.metric("bound (44)", f"{end.bound:.3e}")
     m4.metric("output gate o(T)", f"{end.o:.2e}")
-    st.markdown(asset_section(MD, "Part (c)"))
+    lo, hi = pc.others_bound_range
+    st.markdown(
+        fill(
+            asset_section(MD, "Part (c)"),
+            o=f"{end.o:.1e}",
+            T=f"{end.T:,}",
+            b_f=f"{end.b_f:g}",
+            orders_approx=f"{end.orders_approx:.1f}",
+            orders_bound=f"{end.orders_bound:.1f}",
+            orders_bound_lo=f"{lo:.1f}",
+            orders_bound_hi=f"{hi:.1f}",
+        )
+    )
     if state.PARTC_TABLE.draw():
         st.dataframe(ch.partc_table(pc), hide_index=True)
 

@@ -374,3 +374,28 @@ def test_several_bad_link_values_are_listed_in_one_warning():
     msg = the_link_warning(at)
     assert msg.count("\n- ") == 4  # one line per value, closed tabs' controls included
     assert at.slider(key="T").value == 200 and at.selectbox(key="H").value == 32
+
+
+def test_the_part_c_text_quotes_the_gaps_it_computes():
+    """The prose used to say 'four orders of magnitude' for a gap of five (issue 11): now it
+    quotes log10(bound / exact) computed from the same curves as the chart."""
+    at = open_page({"view": "Part (c)", "Tmax": "1000", "k": "10"})
+    cv = wix_bound_curve([0.0, 2.5, 5.0, 10.0], 1000, 10.0)
+    gaps = np.log10(cv.bound[:, -1] / cv.actual[:, -1])  # (4,), b_f = 0, 2.5, 5, 10
+    approx = np.log10(cv.approx43[3, -1] / cv.actual[3, -1])
+    text = " ".join(unescaped(texts(at)).split())
+    assert "[[" not in text
+    assert f"{approx:.1f} orders of magnitude below (43) and {gaps[3]:.1f} below the bound" in text
+    assert f"the bound is {gaps[:3].min():.1f} to {gaps[:3].max():.1f} orders above" in text
+    assert 5.0 < gaps[3] < 5.3 and 4.3 < approx < 4.6  # five orders for (44), not four
+
+
+def test_the_gradient_flow_text_quotes_the_maps():
+    at = open_page({"view": "Gradient flow", "T": "200"})
+    sweep = forget_sweep(forget_levels(), 200, "sheet")
+    half = sweep.log10_abs_c_bar[0]  # f = 0.5 is the first level
+    assert sweep.f_levels[0] == 0.5
+    factor = 10 ** ((half[0] - half[-1]) / 199)
+    text = " ".join(unescaped(texts(at)).split())
+    assert "[[" not in text and f"about {factor:.2f} at every step back" in text
+    assert 0.46 < factor < 0.48  # about ×0.47 a step, not exactly one half
