@@ -63,7 +63,8 @@ PAGES: tuple[PageInfo, ...] = (
         "Attention: why two heads beat one",
         ":material/center_focus_strong:",
         "Homework question 3 · attention (45)-(46), copying (47)-(48), averaging (49)-(51), "
-        "sampled keys (52)-(67) and experiment (e) · review questions 4-5",
+        "sampled keys (52)-(67) and experiment (e) · review question 5 (attention as a soft "
+        "look-up)",
         "When does attention copy one value, and how can it average two? Push the scores and "
         "watch the weights turn one-hot, check the averaging query against its closed form, "
         "then sample noisy keys thousands of times and see one head scatter its output while "

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from core.seq2seq import load_translator
 from core.seq2seq.translation import NoteKind
 from tests.app.helpers import open_page as _open
+from tests.app.helpers import texts
 from ui import translate_state as state
 from ui import translate_views as views
 
@@ -258,3 +259,20 @@ def test_a_broken_session_checkpoint_falls_back_to_the_shipped_model(tmp_path):
     assert len(at.error) == 1 and "weights.pt" in shown(at.error[0].value)  # names the file
     assert len(at.info) >= 1  # and says it falls back
     assert headline(at) == " ".join(load_translator().translate(state.DEFAULT_TEXT).words)
+
+
+def test_the_page_says_what_is_the_tutorials_and_what_is_ours():
+    """It used to call the shipped model 'the course's exercise' that learned only the
+    exercise's slice; the model was trained on 62,704 more pairs with another architecture."""
+    import json
+
+    from core.seq2seq.translator import DEFAULT_CHECKPOINT
+
+    at = open_page()
+    text = " ".join(texts(at).split())
+    meta = json.loads((DEFAULT_CHECKPOINT / "model.json").read_text())["meta"]
+    assert f"{meta['data']['extra_pairs']:,} other short pairs" in text
+    assert "course's sequence-to-sequence exercise" not in text
+    for ours in ("both directions", "adaptive softmax", "split by French sentence"):
+        assert ours in text
+    assert "review question 4" not in text
