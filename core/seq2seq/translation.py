@@ -5,6 +5,7 @@ model loads; ``core.seq2seq.translator`` makes them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -99,3 +100,88 @@ class Translation:
     def notes_except(self, *kinds: NoteKind) -> list[str]:
         """The texts of the notes not of ``kinds``, in order."""
         return [n.text for n in self.notes if n.kind not in kinds]
+
+
+# --------------------------------------------------------------------------------------------
+# The input as both translators read it
+# --------------------------------------------------------------------------------------------
+
+MAX_INPUT_CHARS = 2_000  # longer text is cut before normalisation
+FINAL = (".", "!", "?")  # every training sentence ends with one of these
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,80}>")
+_QUIET = set(" \t\n\r,'’-")  # dropped by normalisation without a note
+
+
+@dataclass(frozen=True)
+class Source:
+    """French text prepared for a translator.
+
+    tokens -- the normalised tokens to translate ([] when there is nothing to translate);
+    notes -- what was changed or ignored, in order;  nothing -- why nothing can be translated
+    ("" when ``tokens`` is not empty).
+    """
+
+    tokens: list[str]
+    notes: list[Note]
+    nothing: str = ""
+
+
+def prepare_source(text, normalize, max_tokens: int) -> Source:
+    """Read ``text`` as the translators do and say every change.
+
+    ``normalize`` is the training data's normalisation (``core.seq2seq.data.normalize_string``).
+    HTML tags are removed and named; other symbols that normalisation drops are named; a text
+    of punctuation only gives nothing to translate; more than ``max_tokens`` tokens are cut;
+    a sentence without final punctuation gets the "." that every training sentence has (the
+    models translate the last word badly without it).
+    """
+    notes: list[Note] = []
+    text = "" if text is None else text if isinstance(text, str) else str(text)
+    if len(text) > MAX_INPUT_CHARS:
+        notes.append(
+            Note(
+                NoteKind.ADJUSTED,
+                f"the text has {len(text):,} characters; read the first {MAX_INPUT_CHARS:,}",
+            )
+        )
+        text = text[:MAX_INPUT_CHARS]
+    if not text.strip():
+        return Source([], notes, "empty input")
+    tags = list(dict.fromkeys(_TAG.findall(text)))
+    if tags:
+        text = _TAG.sub(" ", text)
+        shown = " ".join(tags[:6]) + (" …" if len(tags) > 6 else "")
+        notes.append(Note(NoteKind.ADJUSTED, f"removed the HTML tags {shown}"))
+    tokens = normalize(text).split()
+    kept = set("".join(tokens))
+    dropped = [c for c in dict.fromkeys(text) if c not in _QUIET and not c.isalnum()]
+    dropped = [c for c in dropped if c not in kept and c not in FINAL]
+    if dropped:
+        shown = " ".join(dropped[:12]) + (" …" if len(dropped) > 12 else "")
+        notes.append(Note(NoteKind.ADJUSTED, f"ignored the symbols {shown}"))
+    if not any(t.isalpha() for t in tokens):
+        why = (
+            "only punctuation and symbols: no French words to translate"
+            if tokens or dropped
+            else "no French words left after normalisation (only letters a-z after accents "
+            "are stripped, and . ! ? are kept)"
+        )
+        return Source([], notes, why)
+    if len(tokens) > max_tokens:
+        notes.append(
+            Note(
+                NoteKind.ADJUSTED,
+                f"longer than the {max_tokens} words the model was trained on "
+                f"({len(tokens)} tokens); translated the first {max_tokens}",
+            )
+        )
+        tokens = tokens[:max_tokens]
+    if tokens[-1] not in FINAL:
+        tokens = [*tokens[: max_tokens - 1], "."]  # the "." takes the last place if need be
+        notes.append(
+            Note(
+                NoteKind.ADJUSTED,
+                "added a final '.': every sentence the model learned from ends with . ! or ?",
+            )
+        )
+    return Source(tokens, notes)

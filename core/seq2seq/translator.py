@@ -32,7 +32,14 @@ from core.seq2seq.data import (
 )
 from core.seq2seq.decode import MAX_BEAM, MAX_DECODE_STEPS, TOP_K, Decoded, beam_search, greedy
 from core.seq2seq.model import Seq2Seq, load_checkpoint
-from core.seq2seq.translation import Note, NoteKind, Step, Translation
+from core.seq2seq.translation import (
+    MAX_INPUT_CHARS,
+    Note,
+    NoteKind,
+    Step,
+    Translation,
+    prepare_source,
+)
 
 __all__ = [
     "DEFAULT_CHECKPOINT",
@@ -47,7 +54,6 @@ __all__ = [
 ]
 
 DEFAULT_CHECKPOINT = PROJECT_ROOT / "assets" / "seq2seq" / "model"
-MAX_INPUT_CHARS = 2_000  # longer text is cut before normalisation
 MAX_SOURCE_TOKENS = MAX_LENGTH  # the model saw fewer than MAX_LENGTH tokens per sentence
 MAX_SUGGESTED = 10  # unknown words that get spelling suggestions
 
@@ -133,37 +139,11 @@ class Translator:
             return self._empty([], [], [failed], b, t0)
 
     def _translate(self, text, beam: int, top_k: int, notes: list[Note], t0: float) -> Translation:
-        if text is None:
-            text = ""
-        if not isinstance(text, str):
-            text = str(text)
-        if len(text) > MAX_INPUT_CHARS:
-            notes.append(
-                Note(
-                    NoteKind.ADJUSTED,
-                    f"the text has {len(text):,} characters; read the first {MAX_INPUT_CHARS:,}",
-                )
-            )
-            text = text[:MAX_INPUT_CHARS]
-        if not text.strip():
-            return self._empty([], [], [Note(NoteKind.NOTHING, "empty input"), *notes], beam, t0)
-        tokens = normalize_string(text).split()
-        if not tokens:
-            nothing = Note(
-                NoteKind.NOTHING,
-                "no French words left after normalisation (only letters a-z after accents are "
-                "stripped, and . ! ? are kept)",
-            )
-            return self._empty([], [], [nothing, *notes], beam, t0)
-        if len(tokens) > MAX_SOURCE_TOKENS:
-            notes.append(
-                Note(
-                    NoteKind.ADJUSTED,
-                    f"longer than the {MAX_SOURCE_TOKENS} words the model was trained on "
-                    f"({len(tokens)} tokens); translated the first {MAX_SOURCE_TOKENS}",
-                )
-            )
-            tokens = tokens[:MAX_SOURCE_TOKENS]
+        src = prepare_source(text, normalize_string, MAX_SOURCE_TOKENS)
+        notes.extend(src.notes)
+        if src.nothing:
+            return self._empty([], [], [Note(NoteKind.NOTHING, src.nothing), *notes], beam, t0)
+        tokens = src.tokens
         ids, substituted = encode_source(tokens, self.src_vocab)
         unknown = list(dict.fromkeys(t for t, i in zip(tokens, ids, strict=True) if i == UNK))
         if substituted:
@@ -186,7 +166,7 @@ class Translator:
                     "French into English",
                 )
             )
-        if unknown and all(i == UNK for i in ids):
+        if unknown and all(i == UNK for i, t in zip(ids, tokens, strict=True) if t.isalpha()):
             nothing = Note(
                 NoteKind.NOTHING,
                 f"none of the words is in the model's French vocabulary "

@@ -42,6 +42,7 @@ from core.seq2seq.data import (
     encode_source,
     normalize_string,
 )
+from core.seq2seq.translation import prepare_source
 from core.seq2seq.translator import Step, Translation
 from core.transformer.decode import (
     MAX_BEAM,
@@ -54,7 +55,6 @@ from core.transformer.decode import (
 from core.transformer.model import Transformer, load_checkpoint
 
 DEFAULT_TRANSFORMER_CHECKPOINT = PROJECT_ROOT / "assets" / "transformer" / "model"
-MAX_INPUT_CHARS = 2_000  # longer text is cut before normalisation (as the GRU translator)
 MAX_SOURCE_TOKENS = MAX_LENGTH  # the model saw fewer than MAX_LENGTH tokens per sentence
 MAX_SUGGESTED = 10  # unknown words that get spelling suggestions
 
@@ -164,37 +164,11 @@ class TransformerTranslator:
         )
 
     def _translate(self, text, beam, top_k, notes, t0):
-        if text is None:
-            text = ""
-        if not isinstance(text, str):
-            text = str(text)
-        if len(text) > MAX_INPUT_CHARS:
-            notes.append(
-                (
-                    ADJUSTED,
-                    f"the text has {len(text):,} characters; read the first {MAX_INPUT_CHARS:,}",
-                )
-            )
-            text = text[:MAX_INPUT_CHARS]
-        if not text.strip():
-            return self._empty([], [], [(NOTHING, "empty input"), *notes], beam, t0), None
-        tokens = normalize_string(text).split()
-        if not tokens:
-            nothing = (
-                NOTHING,
-                "no French words left after normalisation (only letters a-z after accents are "
-                "stripped, and . ! ? are kept)",
-            )
-            return self._empty([], [], [nothing, *notes], beam, t0), None
-        if len(tokens) > MAX_SOURCE_TOKENS:
-            notes.append(
-                (
-                    ADJUSTED,
-                    f"longer than the {MAX_SOURCE_TOKENS} words the model was trained on "
-                    f"({len(tokens)} tokens); translated the first {MAX_SOURCE_TOKENS}",
-                )
-            )
-            tokens = tokens[:MAX_SOURCE_TOKENS]
+        src = prepare_source(text, normalize_string, MAX_SOURCE_TOKENS)
+        notes.extend(src.notes)
+        if src.nothing:
+            return self._empty([], [], [(NOTHING, src.nothing), *notes], beam, t0), None
+        tokens = src.tokens
         ids, substituted = encode_source(tokens, self.src_vocab)
         unknown = list(dict.fromkeys(t for t, i in zip(tokens, ids, strict=True) if i == UNK))
         if substituted:
@@ -217,7 +191,7 @@ class TransformerTranslator:
                     "French into English",
                 )
             )
-        if unknown and all(i == UNK for i in ids):
+        if unknown and all(i == UNK for i, t in zip(ids, tokens, strict=True) if t.isalpha()):
             nothing = (
                 NOTHING,
                 f"none of the words is in the model's French vocabulary "

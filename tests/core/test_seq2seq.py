@@ -636,3 +636,32 @@ def test_a_broken_or_oversized_xz_file_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(data_mod, "MAX_UPLOAD_BYTES", 1000)
     with pytest.raises(CorpusError, match="unpacks to over"):
         read_raw_pairs(bomb)
+
+
+@pytest.mark.parametrize(
+    "text, words, note",
+    [
+        ("?!?!", [], "only punctuation"),
+        ("?!?! ...", [], "only punctuation"),
+        ("<b>je suis</b> fatigue .", ["i", "m", "tired", "."], "removed the HTML tags <b> </b>"),
+        ("Je suis fatigué", ["i", "m", "tired", "."], "added a final '.'"),
+        ("je suis @#$ content .", ["i", "m", "glad", "."], "ignored the symbols @ # $"),
+    ],
+)
+def test_what_the_input_loses_or_gains_is_said(text, words, note):
+    """These gave a confident translation (or 'tired of tired') and no message before."""
+    out = load_translator().translate(text)
+    assert out.words == words
+    assert any(note in n.text for n in out.notes), out.notes
+    if not words:
+        assert out.notes[0].kind is NoteKind.NOTHING
+
+
+def test_prepare_source_without_a_model():
+    from core.seq2seq.translation import prepare_source
+
+    src = prepare_source("Il est <i>très</i> grand", normalize_string, 10)
+    assert src.tokens == ["il", "est", "tres", "grand", "."] and not src.nothing
+    assert [n.kind for n in src.notes] == [NoteKind.ADJUSTED, NoteKind.ADJUSTED]
+    assert prepare_source("   ", normalize_string, 10).nothing == "empty input"
+    assert prepare_source("je suis là !", normalize_string, 10).notes == []  # nothing to say
