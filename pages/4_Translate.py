@@ -18,6 +18,7 @@ with page_run("translate"):  # the header; at most RUNS_AT_ONCE page runs build 
     beam = views.decoding_row()
     out = state.translate(text, beam, path)
     views.input_notes(out)
+    views.confidence_note(out, tr.metrics)
     if out.words:
         reference = next((en for fr, en in examples if fr == text.strip()), None)
         views.translation(out, reference)

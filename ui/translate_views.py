@@ -107,6 +107,29 @@ def decoding_row() -> int:
     return 1
 
 
+def confidence_note(out: Translation, metrics: dict) -> None:
+    """A warning when the model is less sure of its words than for 95 % of its test sentences
+    (``core.seq2seq.calibrate``), or when a third or more of the words are unknown."""
+    if not out.words:
+        return
+    floor = metrics.get("confidence_p05")
+    unknown = out.unknown_share
+    reasons = []
+    if floor is not None and out.confidence < floor:
+        reasons.append(
+            f"its words have a mean probability of {out.confidence:.2f}, less than for 95 % of "
+            f"the test sentences it was checked on (below {floor:.2f})"
+        )
+    if unknown >= 1 / 3:
+        reasons.append(f"{unknown:.0%} of the French words are unknown to it")
+    if reasons:
+        st.warning(
+            "The model is unsure here: " + "; ".join(reasons) + ". The sentence is probably "
+            "unlike what it learned from: read the translation with care.",
+            icon=":material/help:",
+        )
+
+
 def input_notes(out: Translation) -> None:
     """What was done about the input; unknown words get their own box with close words."""
     notes = out.notes_except(NoteKind.UNKNOWN)

@@ -86,6 +86,19 @@ class Translation:
     seconds: float = 0.0
     notes: tuple[Note, ...] = ()
 
+    @property
+    def confidence(self) -> float:
+        """The model's own confidence: the geometric mean of the probabilities of the words it
+        wrote (end of sentence included), exp(mean log p); 0 when nothing was written."""
+        probs = [max(s.prob, 1e-300) for s in self.steps]
+        return float(np.exp(np.mean(np.log(probs)))) if probs else 0.0
+
+    @property
+    def unknown_share(self) -> float:
+        """Share of the source's words (alphabetic tokens) that the model never saw."""
+        words = [t for t in self.source if t.isalpha()]
+        return sum(t in self.unknown for t in words) / len(words) if words else 0.0
+
     def __post_init__(self) -> None:
         notes = tuple(Note(NoteKind(k), str(t)) for k, t in self.notes)
         if not notes and self.message:

@@ -276,3 +276,20 @@ def test_the_page_says_what_is_the_tutorials_and_what_is_ours():
     for ours in ("both directions", "adaptive softmax", "split by French sentence"):
         assert ours in text
     assert "review question 4" not in text
+
+
+def test_an_unlike_sentence_gets_a_calibrated_unsure_warning():
+    """Out-of-domain French used to get confident nonsense with no note (issue 11)."""
+    at = open_page()
+    at.text_input(key="fr").set_value(
+        "Le gouvernement a annoncé une nouvelle politique économique."
+    ).run()
+    out = load_translator().translate(
+        "Le gouvernement a annoncé une nouvelle politique économique."
+    )
+    floor = load_translator().metrics["confidence_p05"]
+    assert out.confidence < floor  # 0.59 < 0.64
+    unsure = [w.value for w in at.warning if "unsure" in w.value]
+    assert len(unsure) == 1 and f"{out.confidence:.2f}" in unsure[0] and f"{floor:.2f}" in unsure[0]
+    at.text_input(key="fr").set_value("je suis fatigue .").run()
+    assert not [w for w in at.warning if "unsure" in w.value]  # confident: 0.97

@@ -665,3 +665,20 @@ def test_prepare_source_without_a_model():
     assert [n.kind for n in src.notes] == [NoteKind.ADJUSTED, NoteKind.ADJUSTED]
     assert prepare_source("   ", normalize_string, 10).nothing == "empty input"
     assert prepare_source("je suis là !", normalize_string, 10).notes == []  # nothing to say
+
+
+def test_confidence_is_the_geometric_mean_of_the_written_words_probabilities():
+    out = load_translator().translate("je suis fatigue .")
+    probs = [s.prob for s in out.steps]  # "i", "m", "tired", ".", <eos>
+    assert len(probs) == len(out.words) + 1
+    assert out.confidence == pytest.approx(np.prod(probs) ** (1 / len(probs)), rel=1e-9)
+    assert Translation(words=[], attention=np.zeros((0, 0)), source=[], unknown=[]).confidence == 0
+
+
+def test_the_shipped_warning_level_is_the_5th_percentile_of_the_test_sentences():
+    from core.seq2seq.calibrate import confidence_floor, test_sentences
+
+    tr = load_translator()
+    sentences = test_sentences()
+    assert len(sentences) == 868
+    assert confidence_floor(tr, sentences) == pytest.approx(tr.metrics["confidence_p05"], abs=1e-4)
