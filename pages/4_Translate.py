@@ -12,16 +12,20 @@ with page_run("translate"):  # the header; at most RUNS_AT_ONCE page runs build 
     share_hint()
     st.markdown(asset_section(views.MD, "Intro"))
 
-    tr, path = views.load_model(views.model_choice())
+    kind, path = views.model_choice()
+    tr, path, used = views.load_model(path, state.GRU if kind == state.BOTH else kind)
     examples, no_examples = state.test_examples(path)
     text = views.input_row(examples, no_examples)
     beam = views.decoding_row()
-    out = state.translate(text, beam, path)
+    out = state.translate(text, beam, path, used)
     views.input_notes(out)
-    views.confidence_note(out, tr.metrics)
-    if out.words:
-        reference = next((en for fr, en in examples if fr == text.strip()), None)
-        views.translation(out, reference)
+    if kind == state.BOTH:
+        views.side_by_side(text, beam, examples)
     else:
-        views.no_translation()
+        views.confidence_note(out, tr.metrics)
+        if out.words:
+            reference = next((en for fr, en in examples if fr == text.strip()), None)
+            views.translation(out, reference)
+        else:
+            views.no_translation()
     views.about_model(tr, path)

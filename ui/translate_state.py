@@ -64,7 +64,18 @@ DEC = Control(
 )
 BEAM = Control("beam", "Beam width", "slider", default=5, lo=2, hi=MAX_BEAM, integer=True)
 TABLE = Control("table", "Show the attention weights as a table", "toggle", default=False)
-CONTROLS: tuple[Control, ...] = (FR, DEC, BEAM, TABLE)  # checked at the top of every run
+GRU, TRANSFORMER, BOTH = "GRU", "transformer", "both"  # as in the URL: ?model=both
+MODEL_LABELS = {GRU: "GRU + attention", TRANSFORMER: "Transformer"}
+MODEL = Control(
+    "model",
+    "Model",
+    "segmented",
+    default=GRU,
+    options=(GRU, TRANSFORMER, BOTH),
+    help="The shipped GRU encoder-decoder with attention, the shipped transformer, or both on "
+    "the same sentence.",
+)
+CONTROLS: tuple[Control, ...] = (MODEL, FR, DEC, BEAM, TABLE)  # checked at every run
 
 
 def word_choice(words: list[str]) -> WordChoice:
@@ -86,12 +97,12 @@ def word_choice(words: list[str]) -> WordChoice:
 
 # ---------------------------------------------------------------- cached core calls
 @st.cache_resource(show_spinner="Loading the translation model…", max_entries=8)
-def translator(path: str | None = None) -> Translator:
-    """The checkpoint's Translator (the shipped one for ``None``), loaded once per server
-    process; ``ValueError`` for a missing or broken checkpoint."""
+def translator(path: str | None = None, kind: str = GRU) -> Translator:
+    """The checkpoint's Translator (the shipped one of ``kind`` for ``None``), loaded once per
+    server process; ``ValueError`` for a missing or broken checkpoint."""
     from core.seq2seq.translator import load_translator
 
-    return load_translator(path)
+    return load_translator(path, kind=kind.lower())
 
 
 def session_checkpoint() -> dict[str, Any] | None:
@@ -102,14 +113,14 @@ def session_checkpoint() -> dict[str, Any] | None:
     return None
 
 
-def translate(text: str, beam: int, path: str | None = None) -> Translation:
-    """Translate (memoised per text, beam and checkpoint inside the server process)."""
-    return _translate(text, int(beam), path)
+def translate(text: str, beam: int, path: str | None = None, kind: str = GRU) -> Translation:
+    """Translate (memoised per text, beam, checkpoint and kind inside the server process)."""
+    return _translate(text, int(beam), path, kind)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _translate(text: str, beam: int, path: str | None) -> Translation:
-    return translator(path).translate(text, beam=beam)
+def _translate(text: str, beam: int, path: str | None, kind: str = GRU) -> Translation:
+    return translator(path, kind).translate(text, beam=beam)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -27,8 +27,18 @@ MD = "translate.md"
 
 
 # ---------------------------------------------------------------- the model
-def model_choice() -> str | None:
-    """The shipped model, or this session's model from the Train page: its path (None: the
+def model_choice() -> tuple[str, str | None]:
+    """Which model (``state.GRU``, ``TRANSFORMER`` or ``BOTH``, from the URL) and, for the GRU,
+    the shipped checkpoint or this session's model from the Train page: (kind, path), path
+    None for the shipped one."""
+    kind = state.MODEL.draw()
+    if kind != state.GRU:
+        return kind, None
+    return kind, gru_choice()
+
+
+def gru_choice() -> str | None:
+    """The shipped GRU, or this session's model from the Train page: its path (None: the
     shipped one)."""
     mine = state.session_checkpoint()
     if not mine:
@@ -41,12 +51,12 @@ def model_choice() -> str | None:
         return None
     if st.session_state.get("model_seen") != mine["path"]:  # a newly trained model: show it
         st.session_state["model_seen"] = mine["path"]
-        st.session_state["model"] = "mine"
+        st.session_state["gru_model"] = "mine"
     choice = st.radio(
         "Model",
         ["shipped", "mine"],
         horizontal=True,
-        key="model",
+        key="gru_model",
         format_func=lambda m: (
             "the shipped model"
             if m == "shipped"
@@ -57,17 +67,69 @@ def model_choice() -> str | None:
     return mine["path"] if choice == "mine" else None
 
 
-def load_model(path: str | None) -> tuple[Translator, str | None]:
-    """The translator of ``path``; the shipped one (and a message) if it cannot be loaded.
-    Stops the page when not even the shipped model loads."""
+def load_model(path: str | None, kind: str = state.GRU) -> tuple[Translator, str | None, str]:
+    """(translator, path, kind) of ``path`` (or the shipped model of ``kind``); the shipped
+    GRU (and a message) if it cannot be loaded.  Stops the page when not even that loads."""
     try:
-        return state.translator(path), path
+        return state.translator(path, kind), path, kind
     except ValueError as exc:
         st.error(f"The translation model could not be loaded: {plain(exc)}")
-        if path is None:
+        if path is None and kind == state.GRU:
             st.stop()
-        st.info("Falling back to the shipped model.")
-        return state.translator(), None
+        st.info("Falling back to the shipped GRU model.")
+        return state.translator(), None, state.GRU
+
+
+def side_by_side(text: str, beam: int, examples: list[tuple[str, str]]) -> None:
+    """Both shipped models on the same sentence: their words and attention maps on one colour
+    scale (0 to 1), then a table of their scores from their metrics files."""
+    outs = {k: state.translate(text, beam, None, k) for k in (state.GRU, state.TRANSFORMER)}
+    reference = next((en for fr, en in examples if fr == text.strip()), None)
+    cols = st.columns(2, gap="large")
+    for col, (kind, out) in zip(cols, outs.items(), strict=True):
+        with col:
+            st.markdown(f"**{state.MODEL_LABELS[kind]}**")
+            if not out.words:
+                st.info("No translation (see the note above).")
+                continue
+            st.markdown("#### " + html.escape(" ".join(out.words)))
+            st.caption(
+                f"{len(out.words)} words · {out.seconds * 1000:.1f} ms"
+                + (f" · reference: *{html.escape(reference)}*" if reference else "")
+            )
+            st.plotly_chart(
+                ch.attention_map(out.source, out.words, out.attention),
+                width="stretch",
+                key=f"attn_map_{kind}",
+            )
+    if outs[state.TRANSFORMER].words:
+        st.caption(
+            "The transformer's map is its last decoder layer's encoder-decoder attention, "
+            "averaged over the heads; the GRU has one attention per step. Same colour scale."
+        )
+    st.dataframe(compare_table(outs), hide_index=True)
+
+
+def compare_table(outs: dict[str, Translation]) -> dict[str, list]:
+    """The two models' test scores (same 868 test pairs), size, training time and the time of
+    this sentence."""
+    rows: dict[str, list] = {"": []}
+    for kind, out in outs.items():
+        tr = state.translator(None, kind)
+        m, test = tr.metrics, tr.metrics.get("test", {})
+        rows[""].append(state.MODEL_LABELS[kind])
+        for label, value in (
+            ("test BLEU-4 (greedy, 868 pairs)", f"{test.get('bleu', float('nan')):.2f}"),
+            ("test exact match", f"{100 * test.get('exact_match', float('nan')):.1f} %"),
+            ("parameters", f"{tr.n_parameters:,}"),
+            (
+                "training time",
+                f"{m.get('train_seconds', 0) / 60:.1f} min on {m.get('threads', 1)} thread(s)",
+            ),
+            ("this sentence", f"{out.seconds * 1000:.1f} ms"),
+        ):
+            rows.setdefault(label, []).append(value)
+    return rows
 
 
 # ---------------------------------------------------------------- the input

@@ -103,6 +103,11 @@ class TransformerTranslator:
     def metrics(self) -> dict:
         return dict(self.meta.get("metrics", {}))
 
+    @property
+    def n_parameters(self) -> int:
+        """Trainable numbers of the model."""
+        return sum(p.numel() for p in self.model.parameters())
+
     def suggest(self, word: str, n: int = 3) -> list[str]:
         """Up to ``n`` in-vocabulary French words close to ``word`` (difflib ratio >= 0.7)."""
         if word not in self._close_cache:
