@@ -4,6 +4,7 @@ The code lives in the package ``core.adder``, one concept a module (see its docs
 
     core.adder.weights    AdderWeights, SEED_WEIGHTS (4), PRESETS, the weights' text form
     core.adder.encoding   encode_pair (5), expected_output (6), column carries, typed sums
+                          (read_addition, retype_number)
     core.adder.network    hard (3), run_adder: the network (2), the worked steps (7)-(20), (21)
     core.adder.automaton  transition_table, prove_adder, unit_meanings, state_path
     core.adder.verify     verify_adder, wrong_pairs_grid
@@ -42,8 +43,10 @@ from core.adder.encoding import (
     column_carries,
     encode_pair,
     expected_output,
+    format_operand,
     make_addition,
     read_addition,
+    retype_number,
 )
 from core.adder.network import AdderTrace, StepFacts, hard, run_adder, step_facts, trace_table
 from core.adder.search import (
@@ -115,6 +118,7 @@ __all__ = [
     "encode_pair",
     "expected_output",
     "format_number",
+    "format_operand",
     "grid_bits",
     "hard",
     "make_addition",
@@ -123,6 +127,7 @@ __all__ = [
     "product_table",
     "prove_adder",
     "read_addition",
+    "retype_number",
     "run_adder",
     "search_designs",
     "state_bits",

@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.runtime.state.session_state_proxy import get_session_state
 
 from core.adder.automaton import ProofReport, prove_adder, state_path, transition_table
+from core.adder.encoding import format_operand, retype_number
 from core.adder.network import AdderTrace, run_adder
 from core.adder.search import SearchParams, SearchReport, search_designs
 from core.adder.verify import MAX_VERIFY_BITS, VerifyReport, verify_adder, wrong_pairs_grid
@@ -25,7 +26,7 @@ from core.adder.weights import (
 from ui.controls import Control
 
 if TYPE_CHECKING:  # torch is imported only when the Learned adder tab opens
-    from core.learned_adder import LearnConfig, LearnedAdder
+    from core.learned_adder import ColumnTable, LearnConfig, LearnedAdder
 
 MAX_INPUT_BITS = 16  # operands 0 .. 65535
 MAX_STEPS = MAX_INPUT_BITS + 1  # T = n + 1
@@ -135,12 +136,27 @@ def load_preset() -> None:
 
 def load_pair(a: int, b: int, step: int | None = None) -> None:
     """Callback helper: show (a, b) in the step-through view, at ``step``."""
-    fmt = st.session_state.get("fmt", "binary")
-    st.session_state["a"] = format(a, "b") if fmt == "binary" else str(a)
-    st.session_state["b"] = format(b, "b") if fmt == "binary" else str(b)
+    fmt = st.session_state.get(FMT.key, FMT.default)
+    st.session_state[A.key] = format_operand(a, fmt)
+    st.session_state[B.key] = format_operand(b, fmt)
     st.session_state["bits"] = "auto"
     st.session_state["t"] = step or 1
     st.session_state["view"] = VIEWS[0]
+
+
+def retype_numbers() -> None:
+    """Callback of "Typed as": write a and b in the newly chosen notation, as the same numbers
+    (110111 + 10010 in binary becomes 55 + 18 in decimal, and back).  A field that does not
+    read as a number in the old notation keeps its text, and so its message.  The fields are
+    URL-bound, so the address bar follows."""
+    new = st.session_state.get(FMT.key, FMT.default)
+    others = [o for o in FMT.options if o != new]
+    if new not in FMT.options or len(others) != 1:
+        return
+    for ctl in (A, B):
+        text = st.session_state.get(ctl.key)
+        if isinstance(text, str):
+            st.session_state[ctl.key] = retype_number(text, others[0], new, MAX_INPUT_BITS)
 
 
 def follow_numbers(T: int) -> None:
@@ -225,3 +241,11 @@ def train(
                 _TRAINED.pop(next(iter(_TRAINED)))
             _TRAINED[cfg] = train_adder(cfg, progress=progress)
         return _TRAINED[cfg]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def column_table(cfg: LearnConfig) -> ColumnTable:
+    """Which column cases (a_t, b_t, carry in) the network trained with ``cfg`` gets right."""
+    from core.learned_adder import column_table as table
+
+    return table(train(cfg))

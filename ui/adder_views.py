@@ -68,7 +68,7 @@ def addition_inputs() -> Addition | None:
     c1, c2, c3, c4 = st.columns([2, 2, 1.4, 1.1])
     a_text = state.A.draw(c1)
     b_text = state.B.draw(c2)
-    fmt = state.FMT.draw(c3)
+    fmt = state.FMT.draw(c3, on_change=state.retype_numbers)  # keeps the numbers, not the digits
     width = state.BITS.draw(c4)
     addition, problems = read_addition(
         a_text, b_text, fmt, None if width == "auto" else int(width), state.MAX_INPUT_BITS
@@ -319,7 +319,12 @@ def search() -> None:
 # ---------------------------------------------------------------- tab: learned adder
 def learned(w: AdderWeights | None, addition: Addition | None) -> None:
     """Train a sigmoid RNN of the same shape, harden it, check it (imports torch)."""
-    from core.learned_adder import LearnConfig, run_soft
+    from core.learned_adder import (
+        LearnConfig,
+        describe_columns,
+        run_soft,
+        xor_without_carry_accuracy,
+    )
 
     st.markdown(asset_section(MD, "Learned"))
     l1, l2, l3, l4, l5 = st.columns(5)
@@ -369,6 +374,16 @@ def learned(w: AdderWeights | None, addition: Addition | None) -> None:
             args=(hw,),
             key="load_learned",
         )
+    st.markdown("##### Which columns the sigmoid network gets right")
+    table = state.column_table(cfg)
+    st.dataframe(_column_rows(table), hide_index=True)
+    st.markdown(
+        f"{describe_columns(table)} Counted over every column of the "
+        f"{table.n_pairs:,} held-out pairs of {table.n_bits}-bit numbers behind the bit accuracy "
+        f"({table.bit_accuracy:.2%}). For comparison, a XOR b without the carry gets "
+        f"{float(xor_without_carry_accuracy(table.n_bits)):.1%} of the bits of all "
+        f"{table.n_bits}-bit sums right."
+    )
     if addition is not None and w is not None:
         soft = run_soft(addition.x, result)
         hard_tr = state.run(addition.x, state.wkey(hw))
@@ -376,3 +391,20 @@ def learned(w: AdderWeights | None, addition: Addition | None) -> None:
         st.plotly_chart(ch.soft_vs_hard(soft.h, hand_tr.h, hard_tr.h), width="stretch")
     else:
         st.info(NEED_BOTH)
+
+
+def _column_rows(table) -> dict[str, list]:
+    """The eight column cases of a ``core.learned_adder.ColumnTable`` as table columns."""
+    cases = table.cases
+    return {
+        "a_t": [a for a, _, _ in cases],
+        "b_t": [b for _, b, _ in cases],
+        "carry in": [c for _, _, c in cases],
+        "a + b + carry": [sum(c) for c in cases],
+        "correct bit": [sum(c) % 2 for c in cases],
+        "columns": list(table.columns),
+        "right": list(table.right),
+        "share right": [
+            "never occurs" if share is None else f"{share:.2%}" for share in table.shares
+        ],
+    }

@@ -150,3 +150,32 @@ def read_addition(
         return make_addition(values["a"], values["b"], n_bits), []
     except ValueError as exc:
         return None, [Problem("bits", "Bit width", f"{exc} Choose a larger width or 'auto'.")]
+
+
+def format_operand(v: int, fmt: str) -> str:
+    """The non-negative integer ``v`` as typed in ``fmt``: "binary" digits (55 -> 110111) or
+    "decimal" (55 -> 55)."""
+    if fmt not in ("binary", "decimal"):
+        raise ValueError('fmt must be "binary" or "decimal".')
+    v = _check_operand("v", v)
+    return format(v, "b") if fmt == "binary" else str(v)
+
+
+def retype_number(text: str, old_fmt: str, new_fmt: str, max_bits: int) -> str:
+    """``text`` typed as ``old_fmt`` rewritten as the same number typed in ``new_fmt``
+    ("binary" or "decimal"): 110111 from binary to decimal is 55, and back is 110111.
+
+    Text that does not read as a number in ``old_fmt`` (``core.parsing.parse_number`` with
+    ``max_bits``) is returned as typed, so that its message stays; so is any text when the two
+    formats are the same.
+    """
+    for f in (old_fmt, new_fmt):
+        if f not in ("binary", "decimal"):
+            raise ValueError('fmt must be "binary" or "decimal".')
+    if old_fmt == new_fmt:
+        return text
+    try:
+        v = parse_number(text, old_fmt, max_bits=max_bits)
+    except ValueError:
+        return text
+    return format_operand(v, new_fmt)

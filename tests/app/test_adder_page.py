@@ -14,6 +14,12 @@ from core.adder.automaton import prove_adder
 from core.adder.encoding import encode_pair
 from core.adder.verify import verify_adder
 from core.adder.weights import BROKEN_WEIGHTS, SEED_WEIGHTS, TIME_BOMB_WEIGHTS, weights_from_text
+from core.learned_adder import (
+    LearnConfig,
+    column_table,
+    describe_columns,
+    xor_without_carry_accuracy,
+)
 from core.parsing import parse_number
 from tests.app.helpers import APP, texts
 from tests.app.helpers import open_page as _open
@@ -233,6 +239,60 @@ def test_learned_adder_trains_and_hardens():
     enumeration, proof = at.success  # the hardened network passes both checks
     assert "1,048,576" in enumeration.value and "10-bit" in enumeration.value
     assert "every length" in proof.value
+
+
+def test_learned_adder_tabulates_which_columns_it_gets_right():
+    at = open_page({"view": "Learned adder", "lsteps": "1500"})
+    assert not at.exception, at.exception
+    cfg = LearnConfig(steps=1500)
+    table = column_table(state.train(cfg))  # the page's own training (cached), not a new one
+    (frame,) = [d.value for d in at.dataframe if "carry in" in d.value.columns]
+    assert frame["columns"].tolist() == list(table.columns)
+    assert frame["right"].tolist() == list(table.right)
+    assert [tuple(r) for r in frame[["a_t", "b_t", "carry in"]].values.tolist()] == list(
+        table.cases
+    )
+    body = texts(at)
+    assert describe_columns(table) in body
+    assert f"{float(xor_without_carry_accuracy(8)):.1%}" in body  # 61.1 %, the XOR baseline
+
+
+def test_typed_as_switch_converts_the_numbers_both_ways():
+    at = open_page()
+    at.radio(key="fmt").set_value("decimal").run()
+    assert not at.exception
+    assert at.text_input(key="a").value == "55" and at.text_input(key="b").value == "18"
+    assert not at.error
+    assert "55 + 18 = 73" in texts(at) and "110111 + 10010 = 1001001" in texts(at)
+    assert (at.query_params["a"], at.query_params["b"]) == ("55", "18")  # the link follows
+    assert [i.value for i in at.info] == []  # every view is there
+    at.radio(key="fmt").set_value("binary").run()
+    assert not at.exception and not at.error
+    assert at.text_input(key="a").value == "110111" and at.text_input(key="b").value == "10010"
+    assert "55 + 18 = 73" in texts(at)
+    assert "a" not in at.query_params and "b" not in at.query_params  # the defaults again
+
+
+def test_typed_as_switch_leaves_text_that_is_not_a_number_as_typed():
+    at = open_page()
+    at.text_input(key="a").set_value("12x").run()
+    at.radio(key="fmt").set_value("decimal").run()
+    assert not at.exception
+    assert at.text_input(key="a").value == "12x"  # as typed, with its message
+    assert at.text_input(key="b").value == "18"  # converted
+    expected = core_message(parse_number, "12x", "decimal", max_bits=state.MAX_INPUT_BITS)
+    assert errors(at) == [f"**a**: {expected}"]
+
+
+def test_decimal_link_still_opens_the_same_sum():
+    at = open_page({"fmt": "decimal", "a": "55", "b": "18"})
+    assert at.radio(key="fmt").value == "decimal"
+    assert at.text_input(key="a").value == "55" and at.text_input(key="b").value == "18"
+    assert "110111 + 10010 = 1001001" in texts(at) and "55 + 18 = 73" in texts(at)
+    assert not at.error and not at.warning
+    at.radio(key="fmt").set_value("binary").run()
+    assert at.text_input(key="a").value == "110111" and at.text_input(key="b").value == "10010"
+    assert not at.error
 
 
 # ------------------------------------------------------------------ link values it cannot use

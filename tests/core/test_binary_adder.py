@@ -102,6 +102,30 @@ def test_read_addition_from_typed_fields():
     assert problems[0].advice.startswith("55 needs 6 bits, more than n_bits = 3.")
 
 
+def test_switching_the_notation_keeps_the_numbers():
+    """Switching "Typed as" rewrites the fields: the same numbers in the other notation, not
+    the digits read again (110111 in binary is 55 in decimal, not the decimal number 110111)."""
+    assert ba.retype_number("110111", "binary", "decimal", 16) == "55"
+    assert ba.retype_number("10010", "binary", "decimal", 16) == "18"
+    assert ba.retype_number("55", "decimal", "binary", 16) == "110111"
+    assert ba.retype_number("0b1_0010", "binary", "decimal", 16) == "18"
+    assert ba.retype_number("0b110111", "decimal", "binary", 16) == "110111"
+    assert ba.retype_number(" 0 ", "decimal", "binary", 16) == "0"
+    for text in ("110111", "0", "1" * 16):  # round trip
+        there = ba.retype_number(text, "binary", "decimal", 16)
+        assert ba.retype_number(there, "decimal", "binary", 16) == text
+    # text that is not a number in the old notation stays as typed, so its message stays
+    for text in ("12x", "", "-5", "1021", "1" * 17, "１２"):
+        assert ba.retype_number(text, "binary", "decimal", 16) == text
+    assert ba.retype_number("99999", "decimal", "binary", 16) == "99999"  # over 16 bits
+    assert ba.retype_number("0b101", "binary", "binary", 16) == "0b101"  # nothing to switch
+    assert ba.format_operand(55, "binary") == "110111" and ba.format_operand(0, "decimal") == "0"
+    with pytest.raises(ValueError, match="fmt"):
+        ba.retype_number("1", "binary", "hex", 16)
+    with pytest.raises(ValueError, match="fmt"):
+        ba.format_operand(1, "octal")
+
+
 def test_encode_pair_widths_and_padding():
     assert encode_pair(0, 0).shape == (2, 2)
     assert encode_pair(5, 1, n_bits=8).shape == (2, 9)
