@@ -11,7 +11,11 @@ from charts.style import OKABE_ITO, make_figure
 
 
 def attention_map(
-    source: Sequence[str], words: Sequence[str], attention: np.ndarray, selected: int | None = None
+    source: Sequence[str],
+    words: Sequence[str],
+    attention: np.ndarray,
+    selected: int | None = None,
+    title: str = "Where the decoder looks, word by word (click a row to inspect it)",
 ) -> go.Figure:
     """Heatmap of ``attention`` (len(words), len(source)): one row per output word, one column
     per source token; row ``selected`` (0-based) can be marked.
@@ -68,7 +72,7 @@ def attention_map(
     return make_figure(
         [heat, cells],
         dict(
-            text="Where the decoder looks, word by word (click a row to inspect it)",
+            text=title,
             x=0.0,
             xanchor="left",
             y=0.99,

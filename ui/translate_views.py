@@ -98,7 +98,9 @@ def side_by_side(text: str, beam: int, examples: list[tuple[str, str]]) -> None:
                 + (f" · reference: *{html.escape(reference)}*" if reference else "")
             )
             st.plotly_chart(
-                ch.attention_map(out.source, out.words, out.attention),
+                ch.attention_map(
+                    out.source, out.words, out.attention, title=f"{kind}: where it looks"
+                ),
                 width="stretch",
                 key=f"attn_map_{kind}",
             )
@@ -112,12 +114,12 @@ def side_by_side(text: str, beam: int, examples: list[tuple[str, str]]) -> None:
 
 def compare_table(outs: dict[str, Translation]) -> dict[str, list]:
     """The two models' test scores (same 868 test pairs), size, training time and the time of
-    this sentence."""
+    this sentence: one row per measure, one column per model (narrow enough for 1024 px)."""
     rows: dict[str, list] = {"": []}
     for kind, out in outs.items():
         tr = state.translator(None, kind)
         m, test = tr.metrics, tr.metrics.get("test", {})
-        rows[""].append(state.MODEL_LABELS[kind])
+        col = rows.setdefault(state.MODEL_LABELS[kind], [])
         for label, value in (
             ("test BLEU-4 (greedy, 868 pairs)", f"{test.get('bleu', float('nan')):.2f}"),
             ("test exact match", f"{100 * test.get('exact_match', float('nan')):.1f} %"),
@@ -128,7 +130,9 @@ def compare_table(outs: dict[str, Translation]) -> dict[str, list]:
             ),
             ("this sentence", f"{out.seconds * 1000:.1f} ms"),
         ):
-            rows.setdefault(label, []).append(value)
+            if len(rows[""]) < 5:
+                rows[""].append(label)
+            col.append(value)
     return rows
 
 

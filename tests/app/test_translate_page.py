@@ -308,11 +308,11 @@ def test_the_model_choice_is_in_the_link_and_both_models_compare_side_by_side():
         " ".join(gru.translate("je suis tres fatigue .").words),
         " ".join(tf.translate("je suis tres fatigue .").words),
     ]
-    table = at.dataframe[-1].value
-    assert list(table[""]) == ["GRU + attention", "Transformer"]
-    bleu = list(table["test BLEU-4 (greedy, 868 pairs)"])
+    table = at.dataframe[-1].value.set_index("")
+    assert list(table.columns) == ["GRU + attention", "Transformer"]
+    bleu = list(table.loc["test BLEU-4 (greedy, 868 pairs)"])
     assert bleu == [f"{gru.metrics['test']['bleu']:.2f}", f"{tf.metrics['test']['bleu']:.2f}"]
-    assert list(table["parameters"])[1] == f"{tf.metrics['parameters']:,}"
+    assert table.loc["parameters", "Transformer"] == f"{tf.metrics['parameters']:,}"
     maps = [c for c in at.get("plotly_chart")]
     assert len(maps) == 2  # one attention map per model, same colour scale
     for c in maps:
