@@ -31,7 +31,7 @@ from core.seq2seq.data import (
     normalize_string,
 )
 from core.seq2seq.decode import MAX_BEAM, MAX_DECODE_STEPS, TOP_K, Decoded, beam_search, greedy
-from core.seq2seq.model import Seq2Seq, load_checkpoint
+from core.seq2seq.model import load_checkpoint
 from core.seq2seq.translation import (
     MAX_INPUT_CHARS,
     Note,
@@ -58,12 +58,13 @@ MAX_SOURCE_TOKENS = MAX_LENGTH  # the model saw fewer than MAX_LENGTH tokens per
 MAX_SUGGESTED = 10  # unknown words that get spelling suggestions
 
 
-class Translator:
-    """A loaded model with its vocabularies.  Thread-compatible for reading (inference only)."""
+class LoadedModel:
+    """What every translator holds: a model in eval mode, its vocabularies, its checkpoint's
+    ``meta`` and path; its scores, size and spelling suggestions for unknown words."""
 
     def __init__(
         self,
-        model: Seq2Seq,
+        model: torch.nn.Module,
         src_vocab: Vocab,
         tgt_vocab: Vocab,
         meta: dict | None = None,
@@ -85,6 +86,51 @@ class Translator:
         """Trainable numbers of the model."""
         return sum(p.numel() for p in self.model.parameters())
 
+    def read_words(
+        self, tokens: list[str]
+    ) -> tuple[list[int], list[str], dict[str, list[str]], list[Note], str]:
+        """Token ids of ``tokens`` and what the model makes of them: (ids, unknown words, close
+        known words for each, notes -- inflections read as seen ones, English input, unknown
+        words --, and why nothing can be translated: "" unless no word is known)."""
+        ids, substituted = encode_source(tokens, self.src_vocab)
+        unknown = list(dict.fromkeys(t for t, i in zip(tokens, ids, strict=True) if i == UNK))
+        notes: list[Note] = []
+        if substituted:
+            read_as = ", ".join(f"{w} as {f}" for w, f in substituted.items())
+            notes.append(Note(NoteKind.ADJUSTED, f"read {read_as} (a form seen in training)"))
+        suggestions = {w: self.suggest(w) for w in unknown[:MAX_SUGGESTED]}
+        english = [w for w in unknown if w in self.tgt_vocab]
+        words = [t for t in tokens if t.isalpha()]
+        if english and 2 * sum(t in self.tgt_vocab for t in words) >= len(words):
+            listed = ", ".join(english[:MAX_SUGGESTED])
+            what = (
+                "are English words, not French ones"
+                if len(english) > 1
+                else "is an English word, not a French one"
+            )
+            notes.append(
+                Note(
+                    NoteKind.ENGLISH,
+                    f"this looks like English ({listed} {what}); the model translates "
+                    "French into English",
+                )
+            )
+        if unknown and all(i == UNK for i, t in zip(ids, tokens, strict=True) if t.isalpha()):
+            nothing = (
+                f"none of the words is in the model's French vocabulary "
+                f"({len(self.src_vocab.content_words):,} words); is it French?"
+            )
+            return ids, unknown, suggestions, notes, nothing
+        if unknown:
+            notes.append(
+                Note(
+                    NoteKind.UNKNOWN,
+                    f"{len(unknown)} unknown word(s) read as {SPECIALS[UNK]}: "
+                    + ", ".join(unknown[:MAX_SUGGESTED]),
+                )
+            )
+        return ids, unknown, suggestions, notes, ""
+
     def suggest(self, word: str, n: int = 3) -> list[str]:
         """Up to ``n`` in-vocabulary French words close to ``word`` (difflib ratio >= 0.7)."""
         if word not in self._close_cache:
@@ -92,6 +138,10 @@ class Translator:
                 word, self.src_vocab.content_words, n=n, cutoff=0.7
             )
         return self._close_cache[word]
+
+
+class Translator(LoadedModel):
+    """The GRU encoder-decoder with attention, loaded.  Thread-compatible for reading."""
 
     def _empty(
         self,
@@ -149,42 +199,11 @@ class Translator:
         if src.nothing:
             return self._empty([], [], [Note(NoteKind.NOTHING, src.nothing), *notes], beam, t0)
         tokens = src.tokens
-        ids, substituted = encode_source(tokens, self.src_vocab)
-        unknown = list(dict.fromkeys(t for t, i in zip(tokens, ids, strict=True) if i == UNK))
-        if substituted:
-            read_as = ", ".join(f"{w} as {f}" for w, f in substituted.items())
-            notes.append(Note(NoteKind.ADJUSTED, f"read {read_as} (a form seen in training)"))
-        suggestions = {w: self.suggest(w) for w in unknown[:MAX_SUGGESTED]}
-        english = [w for w in unknown if w in self.tgt_vocab]
-        words = [t for t in tokens if t.isalpha()]
-        if english and 2 * sum(t in self.tgt_vocab for t in words) >= len(words):
-            listed = ", ".join(english[:MAX_SUGGESTED])
-            what = (
-                "are English words, not French ones"
-                if len(english) > 1
-                else "is an English word, not a French one"
-            )
-            notes.append(
-                Note(
-                    NoteKind.ENGLISH,
-                    f"this looks like English ({listed} {what}); the model translates "
-                    "French into English",
-                )
-            )
-        if unknown and all(i == UNK for i, t in zip(ids, tokens, strict=True) if t.isalpha()):
-            nothing = Note(
-                NoteKind.NOTHING,
-                f"none of the words is in the model's French vocabulary "
-                f"({len(self.src_vocab.content_words):,} words); is it French?",
-            )
-            return self._empty(tokens, unknown, [nothing, *notes], beam, t0, suggestions)
-        if unknown:
-            notes.append(
-                Note(
-                    NoteKind.UNKNOWN,
-                    f"{len(unknown)} unknown word(s) read as {SPECIALS[UNK]}: "
-                    + ", ".join(unknown[:MAX_SUGGESTED]),
-                )
+        ids, unknown, suggestions, read_notes, nothing = self.read_words(tokens)
+        notes.extend(read_notes)
+        if nothing:
+            return self._empty(
+                tokens, unknown, [Note(NoteKind.NOTHING, nothing), *notes], beam, t0, suggestions
             )
         with torch.inference_mode():
             if beam == 1:

@@ -24,7 +24,6 @@ returned by ``TransformerTranslator.trace``.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import time
 from pathlib import Path
@@ -36,14 +35,10 @@ from core.seq2seq.data import (
     EOS,
     MAX_LENGTH,
     PROJECT_ROOT,
-    SPECIALS,
-    UNK,
-    Vocab,
-    encode_source,
     normalize_string,
 )
 from core.seq2seq.translation import prepare_source
-from core.seq2seq.translator import Step, Translation
+from core.seq2seq.translator import LoadedModel, Step, Translation
 from core.transformer.decode import (
     MAX_BEAM,
     MAX_DECODE_STEPS,
@@ -52,11 +47,10 @@ from core.transformer.decode import (
     beam_search,
     greedy,
 )
-from core.transformer.model import Transformer, load_checkpoint
+from core.transformer.model import load_checkpoint
 
 DEFAULT_TRANSFORMER_CHECKPOINT = PROJECT_ROOT / "assets" / "transformer" / "model"
 MAX_SOURCE_TOKENS = MAX_LENGTH  # the model saw fewer than MAX_LENGTH tokens per sentence
-MAX_SUGGESTED = 10  # unknown words that get spelling suggestions
 
 # the kinds of notes on the input (the values of core.seq2seq.translation.NoteKind)
 NOTHING, ADJUSTED, ENGLISH, UNKNOWN, UNFINISHED, FAILED = (
@@ -79,42 +73,10 @@ def _translation(notes: list[tuple[str, str]], attention: np.ndarray, **fields) 
     return Translation(attention=a, message="; ".join(t for _, t in notes), **fields)
 
 
-class TransformerTranslator:
+class TransformerTranslator(LoadedModel):
     """A loaded transformer with its vocabularies (inference only)."""
 
     kind = "transformer"
-
-    def __init__(
-        self,
-        model: Transformer,
-        src_vocab: Vocab,
-        tgt_vocab: Vocab,
-        meta: dict | None = None,
-        path: Path | None = None,
-    ):
-        self.model = model.eval()
-        self.src_vocab = src_vocab
-        self.tgt_vocab = tgt_vocab
-        self.meta = meta or {}
-        self.path = path
-        self._close_cache: dict[str, list[str]] = {}
-
-    @property
-    def metrics(self) -> dict:
-        return dict(self.meta.get("metrics", {}))
-
-    @property
-    def n_parameters(self) -> int:
-        """Trainable numbers of the model."""
-        return sum(p.numel() for p in self.model.parameters())
-
-    def suggest(self, word: str, n: int = 3) -> list[str]:
-        """Up to ``n`` in-vocabulary French words close to ``word`` (difflib ratio >= 0.7)."""
-        if word not in self._close_cache:
-            self._close_cache[word] = difflib.get_close_matches(
-                word, self.src_vocab.content_words, n=n, cutoff=0.7
-            )
-        return self._close_cache[word]
 
     # ----------------------------------------------------------------------------------------
 
@@ -174,43 +136,12 @@ class TransformerTranslator:
         if src.nothing:
             return self._empty([], [], [(NOTHING, src.nothing), *notes], beam, t0), None
         tokens = src.tokens
-        ids, substituted = encode_source(tokens, self.src_vocab)
-        unknown = list(dict.fromkeys(t for t, i in zip(tokens, ids, strict=True) if i == UNK))
-        if substituted:
-            read_as = ", ".join(f"{w} as {f}" for w, f in substituted.items())
-            notes.append((ADJUSTED, f"read {read_as} (a form seen in training)"))
-        suggestions = {w: self.suggest(w) for w in unknown[:MAX_SUGGESTED]}
-        english = [w for w in unknown if w in self.tgt_vocab]
-        words = [t for t in tokens if t.isalpha()]
-        if english and 2 * sum(t in self.tgt_vocab for t in words) >= len(words):
-            listed = ", ".join(english[:MAX_SUGGESTED])
-            what = (
-                "are English words, not French ones"
-                if len(english) > 1
-                else "is an English word, not a French one"
-            )
-            notes.append(
-                (
-                    ENGLISH,
-                    f"this looks like English ({listed} {what}); the model translates "
-                    "French into English",
-                )
-            )
-        if unknown and all(i == UNK for i, t in zip(ids, tokens, strict=True) if t.isalpha()):
-            nothing = (
-                NOTHING,
-                f"none of the words is in the model's French vocabulary "
-                f"({len(self.src_vocab.content_words):,} words); is it French?",
-            )
-            return self._empty(tokens, unknown, [nothing, *notes], beam, t0, suggestions), None
-        if unknown:
-            notes.append(
-                (
-                    UNKNOWN,
-                    f"{len(unknown)} unknown word(s) read as {SPECIALS[UNK]}: "
-                    + ", ".join(unknown[:MAX_SUGGESTED]),
-                )
-            )
+        ids, unknown, suggestions, read_notes, nothing = self.read_words(tokens)
+        notes.extend(read_notes)
+        if nothing:
+            return self._empty(
+                tokens, unknown, [(NOTHING, nothing), *notes], beam, t0, suggestions
+            ), None
         with torch.inference_mode():
             if beam == 1:
                 d = greedy(self.model, ids, MAX_DECODE_STEPS, top_k)
