@@ -7,12 +7,13 @@ from ui import train_views as views
 from ui.common import asset_section, page_run, share_hint
 from ui.controls import check_links
 
-if st.session_state.pop(state.GO_KEY, False):  # "Translate with this model" was pressed
-    # query_params={}: without it Streamlit 1.67 refuses to clear this page's bound parameters
-    st.switch_page(state.TRANSLATE_PAGE, query_params={})
+if ref := st.session_state.pop(state.GO_KEY, ""):  # "Translate with this model" was pressed
+    # the job's reference goes along: the Translate link then names this model
+    st.switch_page(state.TRANSLATE_PAGE, query_params={state.JOB_PARAM: ref})
 
 with page_run("train"):  # the header; at most RUNS_AT_ONCE page runs build at once
     check_links(state.CONTROLS)
+    views.linked_job()
     share_hint()
     st.markdown(asset_section(views.MD, "Intro"))
 

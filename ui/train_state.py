@@ -40,6 +40,7 @@ SEEN_KEY = "train_job_seen"  # the finished job whose checkpoint was handed to T
 GO_KEY = "train_go_translate"  # set by a button: switch to Translate on the next full run
 WAS_ACTIVE_KEY = "train_was_active"  # whether the job was active on the panel's last run
 OWNER_KEY = "train_owner"
+JOB_PARAM = "job"  # the URL parameter of a job's reference, also read by the Translate page
 TRANSLATE_PAGE = page("translate").path
 
 
@@ -264,6 +265,28 @@ def start(plan: Plan, name: str) -> str:
         return str(exc)
     st.session_state[JOB_KEY] = job
     st.session_state.pop(SEEN_KEY, None)
+    st.query_params[JOB_PARAM] = queue().status(job).ref  # a reload or a new tab finds it
+    return ""
+
+
+def follow_link() -> str:
+    """Adopt the job a link names (``?job=<id>-<token>``) when this session has none: the same
+    person after a reload or in a new tab (a link holder may stop it).  Returns a message when
+    the link's job is not on this server any more ("" otherwise)."""
+    ref = st.query_params.get(JOB_PARAM)
+    if not ref or st.session_state.get(JOB_KEY) is not None:
+        return ""
+    s = queue().find(ref, owner=owner())
+    if s is None:
+        del st.query_params[JOB_PARAM]
+        head = ref.partition("-")[0]
+        job = f"job #{head}" if head.isdigit() and len(head) < 13 else "the job"
+        return (
+            f"The link names training {job}, which this server no longer has: it keeps the "
+            f"{queue().keep} newest trained models and {queue().max_records} job records, and "
+            "forgets them all when it restarts. Start a new training below."
+        )
+    st.session_state[JOB_KEY] = s.id
     return ""
 
 
@@ -280,5 +303,10 @@ def my_status() -> JobStatus | None:
 
 
 def use_checkpoint(s: JobStatus) -> None:
-    """Hand a finished job's checkpoint to the Translate page for this session."""
-    st.session_state[CHECKPOINT_KEY] = {"path": s.checkpoint, "label": model_label(s)}
+    """Hand a finished job's checkpoint to the Translate page for this session (and by the
+    link ``?job=<ref>``, to any tab)."""
+    st.session_state[CHECKPOINT_KEY] = {
+        "path": s.checkpoint,
+        "label": model_label(s),
+        "ref": s.ref,
+    }

@@ -221,7 +221,7 @@ def show_checkpoint(s: JobStatus) -> None:
         help="Make it the Translate page's model for your visit and go there",
     ):
         state.use_checkpoint(s)
-        st.session_state[state.GO_KEY] = True
+        st.session_state[state.GO_KEY] = s.ref
         st.rerun()  # a full run switches pages (not possible inside this fragment)
     with d3:
         st.page_link(state.TRANSLATE_PAGE, label=OPEN_TRANSLATE, icon=":material/arrow_forward:")
@@ -287,3 +287,10 @@ def explanations() -> None:
         st.markdown(asset_section(MD, "Queue"))
     with st.expander("What is in the checkpoint"):
         st.markdown(asset_section(MD, "Checkpoint"))
+
+
+def linked_job() -> None:
+    """Take over the job a link names; say so when it is gone."""
+    gone = state.follow_link()
+    if gone:
+        st.warning(gone, icon=":material/history:")

@@ -106,7 +106,20 @@ def translator(path: str | None = None, kind: str = GRU) -> Translator:
 
 
 def session_checkpoint() -> dict[str, Any] | None:
-    """The checkpoint this session trained on the Train page, if it still exists."""
+    """The checkpoint trained on the Train page that the link names (``?job=<ref>``) or this
+    session chose, if it still exists: {"path", "label", "ref"}; {"gone": message} when the
+    link names a model this server no longer has; None without one."""
+    from ui.train_state import JOB_PARAM, queue
+
+    ref = st.query_params.get(JOB_PARAM)
+    if ref:
+        s = queue().find(ref)
+        if s is not None and s.checkpoint and Path(s.checkpoint).exists():
+            return {"path": s.checkpoint, "label": f"the model of training job #{s.id}", "ref": ref}
+        return {
+            "gone": "The link names a model trained on this server that it no longer has (it "
+            "keeps the newest few, and none after a restart): showing the shipped GRU."
+        }
     ck = st.session_state.get(SESSION_KEY)
     if isinstance(ck, dict) and ck.get("path") and Path(ck["path"]).exists():
         return ck

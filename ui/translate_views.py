@@ -41,6 +41,9 @@ def gru_choice() -> str | None:
     """The shipped GRU, or this session's model from the Train page: its path (None: the
     shipped one)."""
     mine = state.session_checkpoint()
+    if mine and "gone" in mine:
+        st.warning(mine["gone"], icon=":material/history:")
+        mine = None
     if not mine:
         st.caption("Model: the shipped checkpoint.")
         st.page_link(
@@ -62,8 +65,13 @@ def gru_choice() -> str | None:
             if m == "shipped"
             else str(mine.get("label") or "the model you trained")
         ),
-        help="Your model lives only in this browser session; a copied link opens the shipped one.",
+        help="Your model stays on this server while it is among the newest few trained; "
+        "the link (job=…) opens it in any tab.",
     )
+    if choice == "mine" and mine.get("ref"):
+        st.query_params["job"] = mine["ref"]
+    elif choice != "mine":
+        st.query_params.pop("job", None)
     return mine["path"] if choice == "mine" else None
 
 

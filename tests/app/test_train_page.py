@@ -230,7 +230,8 @@ def test_a_tiny_training_runs_to_the_end_and_hands_its_model_to_translate():
     assert len(at.get("plotly_chart")) == 2
     assert len(at.dataframe) == 1  # sample translations
     ck = at.session_state[state.CHECKPOINT_KEY]
-    assert ck == {"path": s.checkpoint, "label": say.model_label(s)}
+    assert ck == {"path": s.checkpoint, "label": say.model_label(s), "ref": s.ref}
+    assert at.query_params[state.JOB_PARAM] in (s.ref, [s.ref])  # a reload or another tab finds it
     assert ck["label"].startswith("your model: hidden 32, 3 epochs, test BLEU")
     assert load_translator(ck["path"]).translate("je suis anna .").source
     assert any(ck["label"] in shown(c.value) for c in at.caption)  # Translate uses it now
@@ -242,6 +243,27 @@ def test_a_tiny_training_runs_to_the_end_and_hands_its_model_to_translate():
     assert not at.exception, at.exception
     assert at.session_state[state.CHECKPOINT_KEY] == ck
     assert at.title[0].value == page("translate").title
+    assert at.query_params[state.JOB_PARAM] in (
+        s.ref,
+        [s.ref],
+    )  # the Translate link names the model
+    # a new visitor (a reload, another tab) with that link gets the same model and the job
+    again = open_page({state.JOB_PARAM: s.ref})
+    assert my_job(again).id == s.id and not again.warning
+    other = _open("pages/4_Translate.py", {state.JOB_PARAM: s.ref})
+    assert other.radio(key="gru_model").value == "mine"
+    assert not [w for w in other.warning if "no longer has" in w.value]
+    assert f"job #{s.id}" in other.radio(key="gru_model").options[1]
+
+
+def test_a_link_to_a_job_the_server_no_longer_has_says_so():
+    at = open_page({state.JOB_PARAM: "9999-abcdef"})
+    assert not at.exception
+    (w,) = [w.value for w in at.warning if "no longer has" in w.value]
+    assert "job #9999" in w and state.JOB_PARAM not in at.query_params
+    at = _open("pages/4_Translate.py", {state.JOB_PARAM: "9999-abcdef"})
+    assert not at.exception and any("no longer has" in w.value for w in at.warning)
+    assert at.markdown  # the shipped model still translates
 
 
 def test_stopping_a_training_from_the_page():

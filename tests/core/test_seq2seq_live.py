@@ -455,3 +455,18 @@ def test_a_job_too_big_for_the_worker_is_refused_before_it_queues(tmp_path):
     assert too_big(512, MAX_VOCAB + 4, MAX_VOCAB + 4)  # even the capped vocabularies, at 512
     assert not too_big(128, MAX_VOCAB + 4, MAX_VOCAB + 4)
     q.shutdown()
+
+
+def test_a_job_is_found_again_by_its_link_reference_and_only_by_it(tmp_path):
+    q = TrainingQueue(workdir=tmp_path, process=False)
+    job = q.submit(PAIRS, LiveConfig(epochs=100, minutes=1.0, **TINY), owner="tab1")
+    ref = q.status(job).ref
+    head, _, token = ref.partition("-")
+    assert head == str(job) and len(token) == 6
+    for bad in ("", "x", f"{job}", f"{job}-", f"{job}-000000", f"{job + 1}-{token}", "9" * 40):
+        assert q.find(bad) is None, bad
+    assert q.find(ref).id == job and q.status(job).owner == "tab1"  # looking does not take it
+    assert q.find(ref, owner="tab2").owner == "tab2"  # the link holder (a reload) takes it over
+    assert q.stop(job, owner="tab2")  # the new owner may stop (or cancel) it
+    assert q.wait(job, timeout=60).state in (JobState.STOPPED, JobState.CANCELLED)
+    q.shutdown()

@@ -117,6 +117,7 @@ class JobStatus:
     checkpoint: str | None
     error: str
     joined: int = 0  # identical requests that joined this job instead of queueing again
+    ref: str = ""  # "<id>-<token>": finds the job again from a link (``TrainingQueue.find``)
 
     @property
     def active(self) -> bool:
@@ -145,6 +146,7 @@ class JobRecord:
     digest: str = ""  # first 16 hex digits of the SHA-256 of the data file ("" if unknown)
     request: str = ""  # request_key(pairs, cfg): identical requests join this job
     joined: list[str] = field(default_factory=list)  # owners whose identical request joined
+    token: str = ""  # secret part of the job's link reference ("<id>-<token>")
     stop_event: threading.Event = field(default_factory=threading.Event)
     state: JobState = JobState.WAITING
     phase: Phase = Phase.NONE

@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -215,6 +216,7 @@ class TrainingQueue:
                 split.sizes(),
                 digest,
                 request,
+                token=secrets.token_hex(3),
             )
             self._next_id += 1
             self._jobs[job.id] = job
@@ -258,6 +260,24 @@ class TrainingQueue:
             else:
                 job.stop_event.set()
             return True
+
+    def find(self, ref: str, owner: str = "") -> JobStatus | None:
+        """The job of a link reference ``"<id>-<token>"`` (``JobStatus.ref``), or None when the
+        reference is malformed, wrong or the job is no longer remembered.  With ``owner`` the
+        holder of the link becomes the job's owner (the same person in a new tab, after a
+        reload): it may stop the job."""
+        head, _, token = str(ref).partition("-")
+        if not head.isdigit() or len(head) > 12 or not token:
+            return None
+        with self._lock:
+            job = self._jobs.get(int(head))
+            if job is None or not secrets.compare_digest(job.token, token):
+                return None
+            if owner and owner != job.owner and job.state.active:
+                if owner in job.joined:
+                    job.joined.remove(owner)
+                job.owner = owner
+            return self._snapshot(job)
 
     def cancel(self, job_id: int) -> bool:
         """Take a *waiting* job out of the line.  False if it is not waiting."""
@@ -395,6 +415,7 @@ class TrainingQueue:
             checkpoint=checkpoint,
             error=job.error,
             joined=len(job.joined),
+            ref=f"{job.id}-{job.token}",
         )
 
     # ---------------------------------------------------------------- the worker thread
