@@ -100,9 +100,7 @@ def column_addition_html(x: np.ndarray, y: np.ndarray, t_current: int) -> str:
         return f"<tr>{head}{tds}</tr>"
 
     shown = [t <= t_current - 1 for t in cols]
-    carry_vals = [
-        str(carries[t]) if (s and t > 0) else "" for t, s in zip(cols, shown, strict=True)
-    ]
+    carry_vals = [str(carries[t]) if s else "" for t, s in zip(cols, shown, strict=True)]
     out_vals = [str(y[t]) if s else "·" for t, s in zip(cols, shown, strict=True)]
     ok_vals = [
         ("✓" if y[t] == correct[t] else "✗") if s else "" for t, s in zip(cols, shown, strict=True)

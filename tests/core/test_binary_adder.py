@@ -423,3 +423,18 @@ def test_operands_of_any_size_are_encoded_and_added(a, b):
     assert bits_to_int(x[0]) == a and bits_to_int(x[1]) == b
     tr = run_adder(x, SEED_WEIGHTS)
     assert tr.correct and bits_to_int(tr.y) == a + b  # the proof covers every length; so does this
+
+
+def test_the_column_table_shows_the_carry_into_column_1():
+    """The text says the carry into column 1 is 0; the table left that cell blank (issue 12)."""
+    import re
+
+    from charts.adder import column_addition_html
+    from core.binary_adder import SEED_WEIGHTS, encode_pair, run_adder
+
+    x = encode_pair(55, 18)
+    html = column_addition_html(x, run_adder(x, SEED_WEIGHTS).y, t_current=1)
+    carry_row = re.search(r"<tr><th[^>]*>carry in</th>(.*?)</tr>", html).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", carry_row)
+    assert cells[-1] == "0"  # column 1 is the rightmost: its carry in is 0, shown
+    assert all(c == "" for c in cells[:-1])  # later columns stay hidden at t = 1
