@@ -94,6 +94,19 @@ PAGES: tuple[PageInfo, ...] = (
         "size, and watch the training and validation losses and sample translations change "
         "as it learns; then score it on the test split and try it on the Translate page.",
     ),
+    PageInfo(
+        "transformer",
+        "pages/6_Transformer.py",
+        "Transformer: attention is all it uses",
+        ":material/hub:",
+        "Review questions 3-5 · positional encoding, softmax(QKᵀ/√d_k)V and greedy decoding of "
+        "a trained transformer",
+        "How does a transformer know word order, why does it divide by √d_k, and what does it "
+        "look at while it writes? See the sinusoidal encoding and its rotation property with "
+        "numbers, work softmax(QKᵀ/√d_k)V through by hand and watch unscaled scores saturate "
+        "the softmax, then step through the trained model's greedy decoding with its masked "
+        "self-attention, cross-attention and top-5 words.",
+    ),
 )
 BY_ID = {p.id: p for p in (HOME, *PAGES)}
 

@@ -24,6 +24,7 @@ STATE_MODULES = {
     "pages/3_Attention.py": "ui.attention_state",
     "pages/4_Translate.py": "ui.translate_state",
     "pages/5_Train.py": "ui.train_state",
+    "pages/6_Transformer.py": "ui.transformer_state",
 }
 
 HOSTILE = [
