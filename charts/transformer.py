@@ -32,19 +32,26 @@ def _vline(x: float) -> dict:
 
 
 # ---------------------------------------------------------------- positional encoding
-def pe_heatmap(v: PEView) -> go.Figure:
-    n, d = v.P.shape
-    hm = dict(
+def _unit_heatmap(z: np.ndarray, colorbar: str, hover: str) -> dict:
+    """A heatmap of values in [-1, 1] on the colour-blind-safe cividis scale, rows and
+    columns numbered from 0."""
+    rows, cols = z.shape
+    return dict(
         type="heatmap",
-        z=_f32(v.P),
-        x=np.arange(d),
-        y=np.arange(n),
+        z=_f32(z),
+        x=np.arange(cols),
+        y=np.arange(rows),
         colorscale="Cividis",
         zmin=-1,
         zmax=1,
-        colorbar=dict(title=dict(text="PE value")),
-        hovertemplate="pos %{y}, dim %{x}: %{z:.4f}<extra></extra>",
+        colorbar=dict(title=dict(text=colorbar)),
+        hovertemplate=hover,
     )
+
+
+def pe_heatmap(v: PEView) -> go.Figure:
+    n, d = v.P.shape
+    hm = _unit_heatmap(v.P, "PE value", "pos %{y}, dim %{x}: %{z:.4f}<extra></extra>")
     return make_figure(
         [hm],
         f"PE(pos, dim), d_model = {d}, {v.layout}",
@@ -78,18 +85,7 @@ def pe_lines(v: PEView, dims: tuple[int, ...]) -> go.Figure:
 
 
 def similarity_heatmap(v: PEView) -> go.Figure:
-    n = v.similarity.shape[0]
-    hm = dict(
-        type="heatmap",
-        z=_f32(v.similarity),
-        x=np.arange(n),
-        y=np.arange(n),
-        colorscale="Cividis",
-        zmin=-1,
-        zmax=1,
-        colorbar=dict(title=dict(text="cosine")),
-        hovertemplate="pos %{y} vs %{x}: %{z:.3f}<extra></extra>",
-    )
+    hm = _unit_heatmap(v.similarity, "cosine", "pos %{y} vs %{x}: %{z:.3f}<extra></extra>")
     return make_figure(
         [hm],
         "Cosine similarity of PE(p) and PE(q)",
