@@ -1,15 +1,13 @@
 """Homework question 2: backprop through time in an LSTM, and vanishing gradients in a plain RNN."""
 
-import streamlit as st
-
 from ui import gradient_state as state
 from ui import gradient_views as views
-from ui.common import asset_section, page_run, share_hint
+from ui.common import asset_section, intro, page_run, share_hint
 from ui.controls import check_links
 
 with page_run("gradient"):  # the header; at most RUNS_AT_ONCE page runs build at once
     share_hint()
-    st.markdown(asset_section(views.MD, "Intro"))
+    intro(asset_section(views.MD, "Intro"))
     check_links(state.CONTROLS)  # every bad link value in one message, also those of closed tabs
 
     tabs = state.VIEW.draw()

@@ -1,16 +1,14 @@
 """Homework question 4: French -> English with a GRU encoder-decoder and attention."""
 
-import streamlit as st
-
 from ui import translate_state as state
 from ui import translate_views as views
-from ui.common import asset_section, page_run, share_hint
+from ui.common import asset_section, intro, page_run, share_hint
 from ui.controls import check_links
 
 with page_run("translate"):  # the header; at most RUNS_AT_ONCE page runs build at once
     check_links(state.CONTROLS)
     share_hint()
-    st.markdown(asset_section(views.MD, "Intro"))
+    intro(asset_section(views.MD, "Intro"))
 
     kind, path = views.model_choice()
     tr, path, used = views.load_model(path, state.GRU if kind == state.BOTH else kind)

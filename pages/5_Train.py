@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import train_state as state
 from ui import train_views as views
-from ui.common import asset_section, page_run, share_hint
+from ui.common import asset_section, intro, page_run, share_hint
 from ui.controls import check_links
 
 if ref := st.session_state.pop(state.GO_KEY, ""):  # "Translate with this model" was pressed
@@ -15,7 +15,7 @@ with page_run("train"):  # the header; at most RUNS_AT_ONCE page runs build at o
     check_links(state.CONTROLS)
     views.linked_job()
     share_hint()
-    st.markdown(asset_section(views.MD, "Intro"))
+    intro(asset_section(views.MD, "Intro"))
 
     data_col, settings_col = st.columns(2, gap="large")
     corpus, exercise_filter = views.data_section(data_col)

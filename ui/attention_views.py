@@ -18,6 +18,7 @@ from core import attention_views as av
 from core.attention import OutputSummary
 from ui import attention_state as state
 from ui.common import asset_section
+from ui.common import intro as intro_prose
 from ui.problems import show_problem
 
 MD = "attention.md"
@@ -78,7 +79,7 @@ def intro(sb: Sidebar) -> None:
         r"\alpha_i = \frac{\exp(\mathbf{k}_i^\top \mathbf{q})}"
         r"{\sum_{j=1}^{n} \exp(\mathbf{k}_j^\top \mathbf{q})} \quad (46)"
     )
-    st.markdown(asset_section(MD, "Attention"))
+    intro_prose(asset_section(MD, "Attention"))
     for p in sb.checked.problems:
         show_problem(p, icon=":material/tune:")
     s = sb.checked.setting

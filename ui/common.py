@@ -53,14 +53,48 @@ def nav_sidebar() -> None:
         st.divider()
 
 
+PRESENT_PARAM = "present"  # ?present=1: presenter mode, for a projector
+# Larger text for the back of a lecture room; Plotly figures keep their own sizes.
+PRESENT_CSS = """<style>
+[data-testid="stMain"] { font-size: 1.2rem; }
+[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.2rem; }
+[data-testid="stMain"] .block-container { padding-top: 3.5rem; max-width: 100%; }
+</style>"""
+
+
+def presenting() -> bool:
+    """Whether the link asks for presenter mode (``?present=1``)."""
+    return st.query_params.get(PRESENT_PARAM, "").lower() in ("1", "true", "yes")
+
+
+def intro(markdown: str, label: str = "About this page") -> None:
+    """A page's introductory prose: shown as is, or folded into an expander in presenter
+    mode, so the page's figure comes into the first screen."""
+    if presenting():
+        with st.expander(label):
+            st.markdown(markdown)
+    else:
+        st.markdown(markdown)
+
+
 def page_header(page_id: str) -> PageInfo:
     """Page config, sidebar, title and source line of a registered page, and the place of its
-    one message about link values it could not use (see ``ui.controls``)."""
+    one message about link values it could not use (see ``ui.controls``).  In presenter mode
+    (``?present=1``) the sidebar starts collapsed, text is larger and the source line shorter."""
     info = page(page_id)
-    st.set_page_config(page_title=f"{info.title} · Sequence Lab", page_icon="🧮", layout="wide")
+    present = presenting()
+    st.set_page_config(
+        page_title=f"{info.title} · Sequence Lab",
+        page_icon="🧮",
+        layout="wide",
+        initial_sidebar_state="collapsed" if present else "auto",
+    )
     nav_sidebar()
+    if present:
+        st.html(PRESENT_CSS)
     st.title(info.title)
-    st.caption(info.source)
+    if not present:
+        st.caption(info.source)
     begin_page(page_id)
     return info
 

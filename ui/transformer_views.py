@@ -13,6 +13,7 @@ from core import transformer_views as tv
 from core.checks import Problem
 from ui import transformer_state as state
 from ui.common import asset_section
+from ui.common import intro as intro_prose
 from ui.controls import plain
 from ui.problems import show_problem
 
@@ -20,7 +21,7 @@ MD = "transformer.md"
 
 
 def intro() -> None:
-    st.markdown(asset_section(MD, "Transformer"))
+    intro_prose(asset_section(MD, "Transformer"))
 
 
 def _matrix(a: np.ndarray, rows: list[str], cols: list[str], digits: int = 3) -> pd.DataFrame:
