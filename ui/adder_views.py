@@ -135,23 +135,34 @@ def _step_player(w: AdderWeights, addition: Addition) -> None:
         st.session_state["t"] = min(max(to, 1), T)
         st.session_state["playing"] = False
 
+    def step_by(delta: int) -> None:  # from the step shown when pressed (also a deep link's)
+        go(int(st.session_state.get("t", 1)) + delta)
+
     t_cur = st.session_state.get("t", 1)
     is_playing = bool(st.session_state.get("playing", False))
     with st.container(horizontal=True):
-        st.button("First", icon=":material/first_page:", on_click=go, args=(1,))
-        st.button("Back", icon=":material/chevron_left:", on_click=go, args=(t_cur - 1,))
+        # keyboard stepping for a projector: Home / ← / Space / → / End, no click needed first
+        st.button("First", icon=":material/first_page:", on_click=go, args=(1,), shortcut="Home")
+        st.button(
+            "Back", icon=":material/chevron_left:", on_click=step_by, args=(-1,),
+            shortcut="Left",
+        )  # fmt: skip
         if st.button(
             "Pause" if is_playing else "Play",
             key="play_btn",
             icon=":material/pause:" if is_playing else ":material/play_arrow:",
             type="primary",
+            shortcut="Space",
         ):
             if not is_playing and t_cur >= T:
                 st.session_state["t"] = 1
             st.session_state["playing"] = not is_playing
             st.rerun()
-        st.button("Next", icon=":material/chevron_right:", on_click=go, args=(t_cur + 1,))
-        st.button("Last", icon=":material/last_page:", on_click=go, args=(T,))
+        st.button(
+            "Next", icon=":material/chevron_right:", on_click=step_by, args=(1,),
+            shortcut="Right",
+        )  # fmt: skip
+        st.button("Last", icon=":material/last_page:", on_click=go, args=(T,), shortcut="End")
     t = state.STEP.draw(hi=T)
 
     facts = step_facts(tr, t)
