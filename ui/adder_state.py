@@ -76,6 +76,11 @@ BITS = Control(
 )
 STEP = Control("t", "Step t", "slider", default=1, lo=1, hi=MAX_STEPS, integer=True)  # hi: T
 TABLE = Control("table", "Show every step as a table", "toggle", default=False)
+SPEEDS = {"slow": 2.0, "normal": 0.9, "fast": 0.4}  # seconds per step while playing
+SPEED = Control(
+    "speed", "Play speed", "segmented", default="normal", options=tuple(SPEEDS), name="speed",
+    help="How fast Play steps through the addition (also Space on the keyboard).",
+)  # fmt: skip
 VERIFY_BITS = Control(
     "n",
     "Exhaustive check: every pair of n-bit numbers, n =",
@@ -115,7 +120,7 @@ LEARN_SEED = Control("lseed", "Seed", "number", default=0, lo=0, hi=10_000, inte
 # Every URL-bound control of the page, checked at the top of every run (also those of the tabs
 # that are not open), so that one message lists every link value the page cannot use.
 CONTROLS: tuple[Control, ...] = (
-    VIEW, *WEIGHTS.values(), A, B, FMT, BITS, STEP, TABLE, VERIFY_BITS, SEARCH_H, SEARCH_R,
+    VIEW, *WEIGHTS.values(), A, B, FMT, BITS, STEP, SPEED, TABLE, VERIFY_BITS, SEARCH_H, SEARCH_R,
     SEARCH_RB, SEARCH_SYM, SEARCH_SEED, LEARN_H, LEARN_BITS, LEARN_STEPS, LEARN_ANNEAL, LEARN_SEED,
 )  # fmt: skip
 

@@ -100,8 +100,9 @@ def step_through(w: AdderWeights | None, addition: Addition | None) -> None:
     # Checked here, outside the fragment, so that a bad link value joins the page's one message.
     state.STEP.with_(hi=T).check_link()
     playing = bool(st.session_state.get("playing", False))
+    every = state.SPEEDS.get(state.SPEED.draw(), state.SPEEDS[state.SPEED.default])
 
-    @st.fragment(run_every=0.9 if playing else None)
+    @st.fragment(run_every=every if playing else None)
     def steps() -> None:
         _step_player(w, addition)
 

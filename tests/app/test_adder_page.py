@@ -369,3 +369,11 @@ def test_several_bad_values_are_one_message_and_typed_text_stays_text():
     assert "://" not in msg.value  # no automatic link of the bare address either
     assert EVIL in shown(msg.value)
     assert at.number_input(key="sseed").value == 0 and at.selectbox(key="sH").value == 3
+
+
+def test_the_play_speed_is_a_control_in_the_link():
+    at = open_page({"speed": "fast", "t": "2"})
+    assert at.segmented_control(key="speed").value == "fast" and not at.warning
+    bad = open_page({"speed": "warp"})
+    assert bad.segmented_control(key="speed").value == "normal"
+    assert any("speed = 'warp'" in w.value.replace("\\\\", "") for w in bad.warning)
