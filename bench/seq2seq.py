@@ -25,24 +25,12 @@ import time
 
 import torch
 
+from bench.sentences import FALLBACK_SENTENCES
 from core.seq2seq.data import DEFAULT_DATA, build_vocab, load_pairs, split_pairs
 from core.seq2seq.model import ModelConfig, Seq2Seq, default_cutoffs, load_checkpoint
 from core.seq2seq.recipe import build_recipe, train_recipe
 from core.seq2seq.train import batch_loss, encode_pairs, make_batches
 from core.seq2seq.translator import DEFAULT_CHECKPOINT, Translator, load_translator
-
-FALLBACK_SENTENCES = [  # made up, used only when the corpus is absent
-    "je suis tres fatigue .",
-    "il est en retard .",
-    "nous sommes prets .",
-    "tu es triste ?",
-    "elle est tres occupee .",
-    "vous etes mon ami .",
-    "ils sont a la maison .",
-    "je suis heureux de te voir .",
-    "il est plus grand que moi .",
-    "je ne suis pas un enfant .",
-]
 
 
 class Ours:

@@ -27,21 +27,9 @@ import time
 
 import torch
 
+from bench.sentences import FALLBACK_SENTENCES
 from core.seq2seq import DEFAULT_CHECKPOINT, DEFAULT_DATA, load_translator
 from core.seq2seq.live import LiveConfig, TrainingQueue, make_split, prepare_corpus, spread
-
-FALLBACK_SENTENCES = [  # made up, used only when the corpus is absent
-    "je suis tres fatigue .",
-    "il est en retard .",
-    "nous sommes prets .",
-    "tu es triste ?",
-    "elle est tres occupee .",
-    "vous etes mon ami .",
-    "ils sont a la maison .",
-    "je suis heureux de te voir .",
-    "il est plus grand que moi .",
-    "je ne suis pas un enfant .",
-]
 
 
 def latencies(tr, sentences, until=None, pause: float = 0.02, limit: int = 400) -> list[float]:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import torch
 
+from bench.sentences import FALLBACK_SENTENCES
 from core.seq2seq.data import DEFAULT_DATA, load_pairs, split_pairs
 from core.seq2seq.evaluate import corpus_bleu
 from core.seq2seq.translator import DEFAULT_CHECKPOINT, load_translator
@@ -32,19 +33,6 @@ from core.transformer.translator import (
     DEFAULT_TRANSFORMER_CHECKPOINT,
     load_transformer_translator,
 )
-
-FALLBACK_SENTENCES = [  # made up, used only when the corpus is absent
-    "je suis tres fatigue .",
-    "il est en retard .",
-    "nous sommes prets .",
-    "tu es triste ?",
-    "elle est tres occupee .",
-    "vous etes mon ami .",
-    "ils sont a la maison .",
-    "je suis heureux de te voir .",
-    "il est plus grand que moi .",
-    "je ne suis pas un enfant .",
-]
 
 
 def rss_mb() -> float:
