@@ -1,1 +1,1 @@
-"""Benchmarks: `python -m bench.pages`, `python -m bench.adder`.  Medians, measured in one run."""
+"""Benchmarks: `python -m bench.pages`, `bench.load`, `bench.adder`, ... (medians, one run)."""
