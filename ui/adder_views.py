@@ -24,7 +24,7 @@ from core.adder.weights import (
     weights_to_text,
 )
 from ui import adder_state as state
-from ui.common import asset_section
+from ui.common import asset_section, export_config
 from ui.controls import plain
 from ui.problems import show_problem
 
@@ -177,7 +177,12 @@ def _step_player(w: AdderWeights, addition: Addition) -> None:
             f"the network gives **{facts.y}** " + ("✓" if facts.ok else "✗ (wrong)")
         )
     with right:
-        st.plotly_chart(ch.network_over_time(tr, t), width="stretch", key="net_time")
+        st.plotly_chart(
+            ch.network_over_time(tr, t),
+            width="stretch",
+            key="net_time",
+            config=export_config("net_time"),
+        )
     eq_h, eq_y = ch.step_latex(w, tr, t)
     st.latex(eq_h)
     st.latex(eq_y)
@@ -263,9 +268,19 @@ def verify(w: AdderWeights | None) -> None:
             )
     g1, g2 = st.columns(2)
     shown = grid_bits(n)
-    g1.plotly_chart(ch.wrong_grid_heatmap(state.grid(wk, shown)), width="stretch", key="grid")
+    g1.plotly_chart(
+        ch.wrong_grid_heatmap(state.grid(wk, shown)),
+        width="stretch",
+        key="grid",
+        config=export_config("grid"),
+    )
     if not rep.correct:
-        g2.plotly_chart(ch.first_error_bar(rep), width="stretch", key="first_err")
+        g2.plotly_chart(
+            ch.first_error_bar(rep),
+            width="stretch",
+            key="first_err",
+            config=export_config("first_err"),
+        )
     else:
         g2.markdown(
             f"The map shows the {4**shown:,} pairs of {shown}-bit numbers. With a wrong design, "
@@ -364,7 +379,9 @@ def learned(w: AdderWeights | None, addition: Addition | None) -> None:
     rep = state.verify(state.wkey(hw), n_check)
     proof = state.prove(state.wkey(hw))
     m1, m2 = st.columns(2)
-    m1.plotly_chart(ch.loss_curve(result.losses), width="stretch")
+    m1.plotly_chart(
+        ch.loss_curve(result.losses), width="stretch", config=export_config("loss_curve")
+    )
     with m2:
         st.markdown("##### The same weights with hard thresholds")
         if rep.correct:
@@ -400,7 +417,11 @@ def learned(w: AdderWeights | None, addition: Addition | None) -> None:
         soft = run_soft(addition.x, result)
         hard_tr = state.run(addition.x, state.wkey(hw))
         hand_tr = state.run(addition.x, state.wkey(w))
-        st.plotly_chart(ch.soft_vs_hard(soft.h, hand_tr.h, hard_tr.h), width="stretch")
+        st.plotly_chart(
+            ch.soft_vs_hard(soft.h, hand_tr.h, hard_tr.h),
+            width="stretch",
+            config=export_config("soft_vs_hard"),
+        )
     else:
         st.info(NEED_BOTH)
 

@@ -17,7 +17,7 @@ from charts import attention as ch
 from core import attention_views as av
 from core.attention import OutputSummary
 from ui import attention_state as state
-from ui.common import asset_section
+from ui.common import asset_section, export_config
 from ui.common import intro as intro_prose
 from ui.problems import show_problem
 
@@ -116,10 +116,16 @@ def copying(sb: Sidebar) -> None:
         f"so α_{j} = e^{score:g} / (e^{score:g} + {others}) = {res.alpha_j:.6f}."
     )
     g1, g2 = st.columns(2)
-    g1.plotly_chart(ch.copy_weights_bar(res), width="stretch", key="copy_w")
-    g2.plotly_chart(ch.copy_output_bar(res), width="stretch", key="copy_c")
+    g1.plotly_chart(
+        ch.copy_weights_bar(res), width="stretch", key="copy_w", config=export_config("copy_w")
+    )
+    g2.plotly_chart(
+        ch.copy_output_bar(res), width="stretch", key="copy_c", config=export_config("copy_c")
+    )
     curve = state.copy_curve(j - 1, sb.n, sb.d)
-    st.plotly_chart(ch.copy_gap_curve(curve, res), width="stretch", key="copy_g")
+    st.plotly_chart(
+        ch.copy_gap_curve(curve, res), width="stretch", key="copy_g", config=export_config("copy_g")
+    )
 
 
 # ---------------------------------------------------------------- (b) averaging
@@ -141,8 +147,12 @@ def averaging(sb: Sidebar) -> None:
         f"α_{b} = {pc.alpha_b:.12f}. {rest}"
     )
     g1, g2 = st.columns(2)
-    g1.plotly_chart(ch.pair_vs_M(pc, n, M), width="stretch", key="pair_M")
-    g2.plotly_chart(ch.pair_vs_n(pc, n, M), width="stretch", key="pair_n")
+    g1.plotly_chart(
+        ch.pair_vs_M(pc, n, M), width="stretch", key="pair_M", config=export_config("pair_M")
+    )
+    g2.plotly_chart(
+        ch.pair_vs_n(pc, n, M), width="stretch", key="pair_n", config=export_config("pair_n")
+    )
     st.markdown(asset_section(MD, "M"))
 
 
@@ -201,7 +211,7 @@ def sampled_keys(sb: Sidebar) -> None:
         b=s.b + 1,
         eps=eps,
     )
-    st.plotly_chart(figure, width="stretch", key="panels")
+    st.plotly_chart(figure, width="stretch", key="panels", config=export_config("panels"))
     st.dataframe(stats_table(panels, summaries, eps), hide_index=True, width="stretch")
     f = av.sampling_facts(panels, summaries, eps)
     st.markdown(
@@ -248,7 +258,10 @@ def one_head_vs_two(sb: Sidebar) -> None:
     else:
         st.info("The sampled keys appear once the whole setting is valid.")
     st.plotly_chart(
-        ch.alpha_vs_length(nc, one, two, M=M, n=n, beta=beta), width="stretch", key="why"
+        ch.alpha_vs_length(nc, one, two, M=M, n=n, beta=beta),
+        width="stretch",
+        key="why",
+        config=export_config("why"),
     )
     st.table(norm_table(nc))
     st.markdown(asset_section(MD, "Self-attention"))

@@ -62,6 +62,24 @@ PRESENT_CSS = """<style>
 </style>"""
 
 
+EXPORT_WIDTH, EXPORT_HEIGHT = 1920, 1080  # projector resolution of a downloaded figure
+
+
+def export_config(name: str) -> dict:
+    """Plotly's chart config: the camera button saves a PNG at projector resolution
+    (1920 x 1080) named ``sequence-lab-<name>.png``; no Plotly logo."""
+    return {
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": f"sequence-lab-{name}",
+            "width": EXPORT_WIDTH,
+            "height": EXPORT_HEIGHT,
+            "scale": 1,
+        },
+        "displaylogo": False,
+    }
+
+
 def presenting() -> bool:
     """Whether the link asks for presenter mode (``?present=1``)."""
     return st.query_params.get(PRESENT_PARAM, "").lower() in ("1", "true", "yes")

@@ -13,7 +13,7 @@ from charts import gradients as ch
 from core import gradient_views as gv
 from core.lstm import LSTMTrace
 from ui import gradient_state as state
-from ui.common import asset_section, fill
+from ui.common import asset_section, export_config, fill
 from ui.controls import Control
 from ui.problems import show_problem
 
@@ -120,7 +120,10 @@ def flow_tab() -> None:
     lstm = state.lstm_maps(T, state.REGIMES[regime_label])
     rnn = state.rnn_map(T, kind, int(H), int(seed), float(input_scale))
     st.plotly_chart(
-        ch.flow_figure(lstm, rnn, float(floor), regime_label), width="stretch", key="flow_fig"
+        ch.flow_figure(lstm, rnn, float(floor), regime_label),
+        width="stretch",
+        key="flow_fig",
+        config=export_config("flow_fig"),
     )
     left, right = st.columns(2)
     ff = state.flow_figures(T)  # the numbers of the text, from the "as on the sheet" maps
@@ -156,7 +159,9 @@ def part_c_tab() -> None:
     T_max = select_slider(state.T_MAX, c1)
     k = state.K.draw(c2)
     pc = state.part_c(int(T_max), float(k))
-    st.plotly_chart(ch.partc_figure(pc), width="stretch", key="partc_fig")
+    st.plotly_chart(
+        ch.partc_figure(pc), width="stretch", key="partc_fig", config=export_config("partc_fig")
+    )
     end = pc.end
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(f"|w̄_ix| at T = {end.T:,}, b_f = {end.b_f:g}", f"{end.actual:.3e}")
@@ -202,6 +207,7 @@ def gates_tab() -> None:
         ch.gates_figure(tr, f"How the gates shape c(t) and h(t) · input: {preset}, T = {tr.T}"),
         width="stretch",
         key="gates_fig",
+        config=export_config("gates_fig"),
     )
     with right:
         st.markdown(asset_section(MD, "Gates"))

@@ -12,7 +12,7 @@ from charts import transformer as ch
 from core import transformer_views as tv
 from core.checks import Problem
 from ui import transformer_state as state
-from ui.common import asset_section
+from ui.common import asset_section, export_config
 from ui.common import intro as intro_prose
 from ui.controls import plain
 from ui.problems import show_problem
@@ -48,17 +48,28 @@ def positional() -> None:
         return
     d_model, base, n = int(d_model), float(base), int(n)
     v = state.pe_view(n, d_model, base, layout)
-    st.plotly_chart(ch.pe_heatmap(v), width="stretch", key="pe_heat")
+    st.plotly_chart(
+        ch.pe_heatmap(v), width="stretch", key="pe_heat", config=export_config("pe_heat")
+    )
     dims_text = state.DIMS.draw()
     dims, dims_problem = tv.parse_dims(dims_text, d_model)
     if dims_problem is not None:
         show_problem(dims_problem)
     else:
-        st.plotly_chart(ch.pe_lines(v, dims), width="stretch", key="pe_lines")
+        st.plotly_chart(
+            ch.pe_lines(v, dims), width="stretch", key="pe_lines", config=export_config("pe_lines")
+        )
     st.markdown(asset_section(MD, "Similarity"))
     g1, g2 = st.columns(2)
-    g1.plotly_chart(ch.similarity_heatmap(v), width="stretch", key="pe_sim")
-    g2.plotly_chart(ch.similarity_by_distance(v), width="stretch", key="pe_dist")
+    g1.plotly_chart(
+        ch.similarity_heatmap(v), width="stretch", key="pe_sim", config=export_config("pe_sim")
+    )
+    g2.plotly_chart(
+        ch.similarity_by_distance(v),
+        width="stretch",
+        key="pe_dist",
+        config=export_config("pe_dist"),
+    )
     st.markdown(f"**Similarity and distance:** {v.sentence}")
 
     st.markdown(asset_section(MD, "Rotation"))
@@ -83,7 +94,9 @@ def positional() -> None:
         f"(the full shift matrix): max error **{r.max_error_all:.3e}**."
     )
     g1, g2 = st.columns([3, 2])
-    g1.plotly_chart(ch.rotation_plot(r), width="stretch", key="pe_rot")
+    g1.plotly_chart(
+        ch.rotation_plot(r), width="stretch", key="pe_rot", config=export_config("pe_rot")
+    )
     k = min(n, 6)
     table = pd.DataFrame(
         {
@@ -168,7 +181,7 @@ def scaled() -> None:
     figs = ch.scaling_charts(curve, d_k)
     cols = st.columns(3)
     for col, fig, key in zip(cols, figs, ("dk_std", "dk_max", "dk_grad"), strict=True):
-        col.plotly_chart(fig, width="stretch", key=key)
+        col.plotly_chart(fig, width="stretch", key=key, config=export_config(key))
     st.markdown(asset_section(MD, "Gradient"))
 
 
@@ -203,15 +216,25 @@ def decoding() -> None:
         f"**Step {s.t + 1} of {s.n_steps}:** the decoder has read {plain('<sos> ' + written)} "
         f"and writes **{plain(s.chosen)}** (the argmax, probability {s.chosen_prob:.3f})."
     )
-    st.plotly_chart(ch.self_attention_heatmap(s), width="stretch", key="dec_self")
+    st.plotly_chart(
+        ch.self_attention_heatmap(s),
+        width="stretch",
+        key="dec_self",
+        config=export_config("dec_self"),
+    )
     st.caption(
         f"Grey cells are masked: a step may not look at later positions. Row {s.t + 1} has "
         f"{s.n_masked} masked cells, the {s.n_masked} future positions of the {s.n_steps}; the "
         f"rows shown have {s.n_masked_total} masked cells in all."
     )
     g1, g2 = st.columns(2)
-    g1.plotly_chart(ch.cross_attention_bar(s), width="stretch", key="dec_cross")
-    g2.plotly_chart(ch.top5_bar(s), width="stretch", key="dec_top")
+    g1.plotly_chart(
+        ch.cross_attention_bar(s),
+        width="stretch",
+        key="dec_cross",
+        config=export_config("dec_cross"),
+    )
+    g2.plotly_chart(ch.top5_bar(s), width="stretch", key="dec_top", config=export_config("dec_top"))
     st.markdown(asset_section(MD, "Masking"))
 
 

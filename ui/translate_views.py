@@ -16,7 +16,7 @@ import streamlit as st
 from charts import translate as ch
 from core.seq2seq.translation import NoteKind, Translation
 from ui import translate_state as state
-from ui.common import asset_section
+from ui.common import asset_section, export_config
 from ui.controls import plain
 from ui.registry import page
 
@@ -111,6 +111,7 @@ def side_by_side(text: str, beam: int, examples: list[tuple[str, str]]) -> None:
                 ),
                 width="stretch",
                 key=f"attn_map_{kind}",
+                config=export_config(f"attn_map_{kind}"),
             )
     if outs[state.TRANSFORMER].words:
         st.caption(
@@ -272,6 +273,7 @@ def translation(out: Translation, reference: str | None) -> None:
         key="attn_map",
         on_select=inspect_clicked_row,
         selection_mode="points",
+        config=export_config("attn_map"),
     )
     step = out.steps[sel - 1]
     a, b = st.columns(2)
@@ -279,9 +281,13 @@ def translation(out: Translation, reference: str | None) -> None:
         ch.step_weights(out.source, out.attention[sel - 1], sel, step.word),
         width="stretch",
         key="step_w",
+        config=export_config("step_w"),
     )
     b.plotly_chart(
-        ch.next_word_choices(step.alternatives, step.word, sel), width="stretch", key="step_alt"
+        ch.next_word_choices(step.alternatives, step.word, sel),
+        width="stretch",
+        key="step_alt",
+        config=export_config("step_alt"),
     )
     st.caption(step_caption(out, sel))
     if state.TABLE.draw():
