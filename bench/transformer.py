@@ -17,15 +17,16 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import statistics
+import os
 import time
-from pathlib import Path
 
 import torch
 
 from bench.sentences import FALLBACK_SENTENCES
+from bench.seq2seq import median_ms
 from core.seq2seq.data import DEFAULT_DATA, load_pairs, split_pairs
 from core.seq2seq.evaluate import corpus_bleu
+from core.seq2seq.live.worker import rss_mb
 from core.seq2seq.translator import DEFAULT_CHECKPOINT, load_translator
 from core.transformer.model import load_checkpoint
 from core.transformer.train import translate_all
@@ -33,23 +34,6 @@ from core.transformer.translator import (
     DEFAULT_TRANSFORMER_CHECKPOINT,
     load_transformer_translator,
 )
-
-
-def rss_mb() -> float:
-    """Resident set size of this process in MB (Linux /proc)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def median_ms(fn, items) -> float:
-    times = []
-    for x in items:
-        t0 = time.perf_counter()
-        fn(x)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
 
 
 def main() -> None:
@@ -73,13 +57,13 @@ def main() -> None:
     )
 
     gc.collect()
-    rss0 = rss_mb()
+    rss0 = rss_mb(os.getpid())
     gru = load_translator() if (DEFAULT_CHECKPOINT / "weights.pt").is_file() else None
     if gru is not None:
         for s in sents[:10]:
             gru.translate(s, beam=5)
     gc.collect()
-    rss1 = rss_mb()
+    rss1 = rss_mb(os.getpid())
     t0 = time.perf_counter()
     load_checkpoint(ck)
     load_s = time.perf_counter() - t0
@@ -93,7 +77,7 @@ def main() -> None:
     for s in sents[:10]:
         tr.translate(s, beam=5)  # warm up
     gc.collect()
-    rss2 = rss_mb()
+    rss2 = rss_mb(os.getpid())
     size = sum(f.stat().st_size for f in ck.iterdir()) / 2**20
     print(
         f"transformer checkpoint: {size:.1f} MB in {ck.name}/, "
