@@ -15,12 +15,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from core.checkpoint_files import MAX_CHECKPOINT_BYTES, META_FILE, WEIGHTS_FILE
 from core.seq2seq.data import Vocab
 
 FORMAT_VERSION = 1
-WEIGHTS_FILE = "weights.pt"
-META_FILE = "model.json"
-MAX_CHECKPOINT_BYTES = 64 * 2**20
 
 
 def save(

@@ -12,7 +12,7 @@ with page_run("translate"):  # the header; at most RUNS_AT_ONCE page runs build 
 
     kind, path = views.model_choice()
     tr, path, used = views.load_model(path, state.GRU if kind == state.BOTH else kind)
-    examples, no_examples = state.test_examples(path)
+    examples, no_examples = state.test_examples(path, kind=used)
     text = views.input_row(examples, no_examples)
     beam = views.decoding_row()
     out = state.translate(text, beam, path, used)

@@ -12,8 +12,8 @@ from typing import Any
 import streamlit as st
 
 from charts import train as ch
+from core.checkpoint_files import checkpoint_zip
 from core.seq2seq.live.corpus import Corpus
-from core.seq2seq.live.export import checkpoint_zip
 from core.seq2seq.live.jobs import JobState, JobStatus
 from ui import train_state as state
 from ui import train_wording as say

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 MAX_TEXT = 500  # characters accepted from the text box (the model reads at most 10 words)
 SESSION_KEY = "seq2seq_checkpoint"  # set by the Train page: {"path": ..., "label": ...}
+UPLOAD_PARAM = "upload"  # ?upload=<id>: a checkpoint zip uploaded on this server
+UPLOAD_KEY = "uploaded_checkpoint"  # this session's upload: {"id": ..., "kind": ..., "name": ...}
 GREEDY, BEAM_SEARCH = "greedy", "beam search"
 DEFAULT_TEXT = "je suis tres fatigue ."
 N_EXAMPLES = 40
@@ -126,6 +128,61 @@ def session_checkpoint() -> dict[str, Any] | None:
     return None
 
 
+def uploaded_checkpoint() -> dict[str, Any] | None:
+    """The uploaded checkpoint the link names (``?upload=<id>``) or this session uploaded, if
+    the server still has it: {"path", "kind" (GRU or TRANSFORMER), "id", "label"};
+    {"gone": message} when the link names one the server no longer has; None without one."""
+    from core.checkpoint_files import find_upload
+
+    ref = st.query_params.get(UPLOAD_PARAM)
+    mine = st.session_state.get(UPLOAD_KEY)
+    if not ref and isinstance(mine, dict):
+        ref = mine.get("id")
+    if not ref:
+        return None
+    up = find_upload(str(ref))
+    if up is None:
+        return {
+            "gone": "The link names an uploaded checkpoint this server no longer has (it keeps "
+            "the newest few uploads, and none after a restart): upload the zip again."
+        }
+    name = mine.get("name") if isinstance(mine, dict) and mine.get("id") == up.id else None
+    return {
+        "path": str(up.path),
+        "kind": GRU if up.kind == "gru" else TRANSFORMER,
+        "id": up.id,
+        "label": f"the uploaded checkpoint {name or up.id}",
+    }
+
+
+def uploaded_checkpoint_path(upload_id: str) -> str | None:
+    """The folder of the upload with this id, if the server still has it."""
+    from core.checkpoint_files import find_upload
+
+    up = find_upload(upload_id)
+    return None if up is None else str(up.path)
+
+
+def accept_upload(data: bytes) -> tuple[str, str]:
+    """Check and unpack an uploaded checkpoint zip, then load it once (tensors with
+    ``weights_only=True``, names, shapes and finite values checked): (id, kind as GRU or
+    TRANSFORMER).  ``ValueError`` saying what is wrong; a zip whose model does not load is
+    removed again."""
+    import shutil
+
+    from core.checkpoint_files import unpack_checkpoint_zip
+
+    up = unpack_checkpoint_zip(data)
+    kind = GRU if up.kind == "gru" else TRANSFORMER
+    try:
+        translator(str(up.path), kind)
+    except ValueError as exc:
+        shutil.rmtree(up.path, ignore_errors=True)
+        msg = str(exc).replace(str(up.path) + "/", "").replace(str(up.path), "the zip")
+        raise ValueError(f"The zip's model does not load: {msg}") from None
+    return up.id, kind
+
+
 def translate(text: str, beam: int, path: str | None = None, kind: str = GRU) -> Translation:
     """Translate (memoised per text, beam, checkpoint and kind inside the server process)."""
     return _translate(text, int(beam), path, kind)
@@ -138,7 +195,7 @@ def _translate(text: str, beam: int, path: str | None, kind: str = GRU) -> Trans
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def test_examples(
-    path: str | None = None, n: int = N_EXAMPLES
+    path: str | None = None, n: int = N_EXAMPLES, kind: str = GRU
 ) -> tuple[list[tuple[str, str]], str]:
     """Up to ``n`` (French, reference English) pairs of the checkpoint's *test* split.
 
@@ -147,7 +204,7 @@ def test_examples(
     the digest of the file's bytes recorded in the checkpoint, not by its name).
     """
     data_path = Path(DEFAULT_DATA)
-    data = translator(path).meta.get("data", {})
+    data = translator(path, kind).meta.get("data", {})
     if data.get("sha256_16") != CORPUS_DIGEST:
         return [], (
             "This model was trained on an uploaded file, so there are no test sentences "

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from charts import translate as ch
+from core.checkpoint_files import MAX_ZIP_BYTES
 from core.seq2seq.translation import NoteKind, Translation
 from ui import translate_state as state
 from ui.common import asset_section, export_config
@@ -24,55 +25,128 @@ if TYPE_CHECKING:  # torch loads with the first translation, not with this modul
     from core.seq2seq.translator import Translator
 
 MD = "translate.md"
+MAX_ZIP_MB = MAX_ZIP_BYTES // 2**20
 
 
 # ---------------------------------------------------------------- the model
 def model_choice() -> tuple[str, str | None]:
-    """Which model (``state.GRU``, ``TRANSFORMER`` or ``BOTH``, from the URL) and, for the GRU,
-    the shipped checkpoint or this session's model from the Train page: (kind, path), path
-    None for the shipped one."""
+    """Which model (``state.GRU``, ``TRANSFORMER`` or ``BOTH``, from the URL) and which
+    checkpoint of it: the shipped one, this session's model from the Train page (GRU), or an
+    uploaded checkpoint zip: (kind, path), path None for the shipped one.  The uploader comes
+    after the choice (its callback has run before the page, so the choice already knows)."""
     kind = state.MODEL.draw()
-    if kind != state.GRU:
-        return kind, None
-    return kind, gru_choice()
+    upload = uploaded()
+    path = None if kind == state.BOTH else source_choice(kind, upload)
+    upload_box()
+    return kind, path
 
 
-def gru_choice() -> str | None:
-    """The shipped GRU, or this session's model from the Train page: its path (None: the
-    shipped one)."""
-    mine = state.session_checkpoint()
-    if mine and "gone" in mine:
-        st.warning(mine["gone"], icon=":material/history:")
-        mine = None
-    if not mine:
-        st.caption("Model: the shipped checkpoint.")
-        st.page_link(
-            page("train").path,
-            icon=":material/model_training:",
-            label="Train your own model: it can be used here for this session",
-        )
+def uploaded() -> dict[str, Any] | None:
+    """The uploaded checkpoint the URL or this session names (see
+    ``state.uploaded_checkpoint``); a warning and None when the server no longer has it."""
+    up = state.uploaded_checkpoint()
+    if up and "gone" in up:
+        st.warning(up["gone"], icon=":material/history:")
+        st.query_params.pop(state.UPLOAD_PARAM, None)
+        st.session_state.pop(state.UPLOAD_KEY, None)
         return None
-    if st.session_state.get("model_seen") != mine["path"]:  # a newly trained model: show it
-        st.session_state["model_seen"] = mine["path"]
-        st.session_state["gru_model"] = "mine"
+    return up
+
+
+def upload_box() -> None:
+    """The checkpoint-zip uploader (folded) and its message about the last upload."""
+    n = st.session_state.get("upload_n", 0)
+    err = st.session_state.pop("upload_error", None)
+    with st.expander(
+        "Use a checkpoint you downloaded (.zip)",
+        icon=":material/upload_file:",
+        expanded=bool(err),
+    ):
+        st.file_uploader(
+            "The zip the Train page's download gives (model.json, weights.pt, metrics.json)",
+            type=["zip"],
+            key=f"ck_upload_{n}",
+            on_change=_take_upload,
+            args=(n,),
+            max_upload_size=MAX_ZIP_MB,
+            help=f"At most {MAX_ZIP_MB} MB. Only the tensors are read (no code is run); the "
+            "server keeps the newest few uploads, reachable by the link (upload=…).",
+        )
+        if err:
+            st.error(plain(err), icon=":material/error:")
+
+
+def _take_upload(n: int) -> None:
+    """on_change of the uploader: check and unpack the zip; on success the page switches to
+    its model and the uploader is emptied (a new key), so the bytes are not kept."""
+    f = st.session_state.get(f"ck_upload_{n}")
+    if f is None:
+        return
+    try:
+        up_id, kind = state.accept_upload(f.getvalue())
+    except ValueError as exc:
+        st.session_state["upload_error"] = f"{f.name} was not taken: {exc}"
+        return
+    st.session_state[state.UPLOAD_KEY] = {"id": up_id, "kind": kind, "name": f.name[:60]}
+    st.session_state["upload_n"] = n + 1
+    st.session_state.pop(f"ck_upload_{n}", None)
+    st.query_params[state.UPLOAD_PARAM] = up_id
+    st.query_params.pop("job", None)
+    st.session_state[state.MODEL.key] = kind
+    st.session_state[f"{kind.lower()}_model"] = "uploaded"
+
+
+def source_choice(kind: str, upload: dict[str, Any] | None) -> str | None:
+    """The checkpoint of ``kind`` to use: shipped, this session's trained model (GRU only) or
+    the upload (when it is of this kind); its path (None: the shipped one)."""
+    paths: dict[str, str | None] = {"shipped": None}
+    labels = {"shipped": "the shipped model"}
+    mine = None
+    if kind == state.GRU:
+        mine = state.session_checkpoint()
+        if mine and "gone" in mine:
+            st.warning(mine["gone"], icon=":material/history:")
+            mine = None
+        if mine:
+            paths["mine"] = mine["path"]
+            labels["mine"] = str(mine.get("label") or "the model you trained")
+            if st.session_state.get("model_seen") != mine["path"]:  # newly trained: show it
+                st.session_state["model_seen"] = mine["path"]
+                st.session_state["gru_model"] = "mine"
+    if upload and upload["kind"] == kind:
+        paths["uploaded"] = upload["path"]
+        labels["uploaded"] = upload["label"]
+    elif upload:
+        st.caption(
+            f"Your uploaded checkpoint is a {state.MODEL_LABELS[upload['kind']]} model: choose "
+            f"that model above to use it."
+        )
+    key = f"{kind.lower()}_model"
+    if len(paths) == 1:
+        st.caption("Model: the shipped checkpoint.")
+        if kind == state.GRU:
+            st.page_link(
+                page("train").path,
+                icon=":material/model_training:",
+                label="Train your own model: it can be used here for this session",
+            )
+        return None
+    if st.session_state.get(key) not in paths:
+        st.session_state[key] = "uploaded" if "uploaded" in paths else "shipped"
     choice = st.radio(
-        "Model",
-        ["shipped", "mine"],
+        "Checkpoint",
+        list(paths),
         horizontal=True,
-        key="gru_model",
-        format_func=lambda m: (
-            "the shipped model"
-            if m == "shipped"
-            else str(mine.get("label") or "the model you trained")
-        ),
-        help="Your model stays on this server while it is among the newest few trained; "
-        "the link (job=…) opens it in any tab.",
+        key=key,
+        format_func=labels.__getitem__,
+        help="Trained and uploaded models stay on this server while they are among the newest "
+        "few; the link (job=… or upload=…) opens them in any tab.",
     )
-    if choice == "mine" and mine.get("ref"):
+    if choice == "mine" and mine and mine.get("ref"):
         st.query_params["job"] = mine["ref"]
     elif choice != "mine":
         st.query_params.pop("job", None)
-    return mine["path"] if choice == "mine" else None
+    return paths[choice]
 
 
 def load_model(path: str | None, kind: str = state.GRU) -> tuple[Translator, str | None, str]:

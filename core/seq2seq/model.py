@@ -45,10 +45,11 @@ from torch.nn import functional as fn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from core import checkpoint
+from core.checkpoint_files import GRU_FORMAT
 from core.numerics import is_int, is_number
 from core.seq2seq.data import PAD, Vocab
 
-FORMAT = "sequence-lab-seq2seq"
+FORMAT = GRU_FORMAT
 
 
 @dataclass(frozen=True)

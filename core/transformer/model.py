@@ -30,11 +30,12 @@ from torch import nn
 from torch.nn import functional as fn
 
 from core import checkpoint
+from core.checkpoint_files import TRANSFORMER_FORMAT
 from core.seq2seq.data import PAD, Vocab
 from core.transformer.layers import DecoderLayer, Dropout, EncoderLayer
 from core.transformer.positional import positional_encoding
 
-FORMAT = "sequence-lab-transformer"
+FORMAT = TRANSFORMER_FORMAT
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.browser.test_pages_browser import CHART, check_clean, settle
@@ -10,6 +12,7 @@ from ui.registry import page as registered
 pytestmark = pytest.mark.browser
 
 TITLE = registered("translate").title
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -83,3 +86,22 @@ def test_clicking_a_row_of_the_attention_map_inspects_that_word(fresh_server, pa
     page.wait_for_function("() => location.search.includes('w=3.')", timeout=30_000)
     assert page.locator('[data-testid="stAlertContentWarning"]').count() == 0
     check_clean(page, "translate-clicked-row")
+
+
+def test_uploading_the_shipped_transformer_zip_switches_to_it(fresh_server, page, tmp_path):
+    """A real upload through the browser: the zip is taken, the page switches to its model
+    (the transformer) and the link names the upload."""
+    from core.checkpoint_files import checkpoint_zip
+
+    blob = tmp_path / "sequence-lab-model.zip"
+    blob.write_bytes(checkpoint_zip(ROOT / "assets" / "transformer" / "model"))
+    page.goto(fresh_server + "/Translate")
+    settle(page, timeout_ms=120_000)
+    page.get_by_text("Use a checkpoint you downloaded").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(blob))
+    page.wait_for_function("() => location.search.includes('upload=')", timeout=120_000)
+    settle(page, timeout_ms=120_000)
+    page.wait_for_selector(CHART, timeout=60_000)
+    assert "model=transformer" in page.url
+    assert "the uploaded checkpoint sequence-lab-model.zip" in page.inner_text("body")
+    check_clean(page, "translate-upload")
