@@ -19,7 +19,8 @@ for i, p in enumerate(PAGES):
         st.markdown(f"#### {p.title}")
         st.caption(p.source)
         st.markdown(p.question)
-        st.page_link(p.path, label=f"Open: {p.title}", icon=":material/arrow_forward:")
+        name = p.url_path.strip("/").replace("_", " ")
+        st.page_link(p.path, label=f"Open {name}", icon=":material/arrow_forward:")
 
 st.header("How to use it in class")
 st.markdown(asset_section("home.md", "How to use it in class"))

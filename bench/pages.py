@@ -22,6 +22,7 @@ GRADIENTS = "pages/2_Gradient_flow.py"
 ATTENTION = "pages/3_Attention.py"
 TRANSLATE = "pages/4_Translate.py"
 TRAIN = "pages/5_Train.py"
+TRANSFORMER = "pages/6_Transformer.py"
 
 # distinct sentences, so every rerun translates anew (no cache hit): "after a new sentence"
 NEW_SENTENCES = tuple(
@@ -86,6 +87,47 @@ SCENARIOS = [
         NEW_SENTENCES[::-1],
     ),
     ("train: settings, hidden 128 <-> 64", TRAIN, {}, "select_slider", "hidden", (128, 64)),
+    ("transformer: PE shuffle seed", TRANSFORMER, {}, "number_input", "shuffle_seed", (1, 2)),
+    (
+        "transformer: attn vs self, head",
+        TRANSFORMER,
+        {"view": "Attention vs self-attention"},
+        "button_group",
+        "av_head",
+        ("1", "2"),
+    ),
+    (
+        "transformer: multi-head, L1H1<->L2H3",
+        TRANSFORMER,
+        {"view": "Multi-head self-attention"},
+        "button_group",
+        "mh",
+        ("L1 H1", "L2 H3"),
+    ),
+    (
+        "transformer: blocks, new sentence",
+        TRANSFORMER,
+        {"view": "Encoder and decoder"},
+        "text_input",
+        "fr",
+        NEW_SENTENCES,
+    ),
+    (
+        "transformer: blocks, pick block",
+        TRANSFORMER,
+        {"view": "Encoder and decoder"},
+        "selectbox",
+        "block",
+        ("encoder: feed-forward", "decoder: softmax"),
+    ),
+    (
+        "transformer: decoding step 2 <-> 3",
+        TRANSFORMER,
+        {"view": "Greedy decoding"},
+        "slider",
+        "step",
+        (2, 3),
+    ),
 ]
 
 

@@ -16,13 +16,24 @@ from core.adder.weights import AdderWeights
 from core.parsing import format_number
 
 
-def network_over_time(tr: AdderTrace, t_current: int | None = None) -> go.Figure:
-    """Heatmap of inputs, hidden units, output and target over the steps t = 1..T."""
+def network_over_time(
+    tr: AdderTrace, t_current: int | None = None, hide_from: int | None = None
+) -> go.Figure:
+    """Heatmap of inputs, hidden units, output and target over the steps t = 1..T.
+
+    ``hide_from`` (1..T, quiz mode): the network's rows (h, y, correct) from that step on are
+    left blank ("?"), so that the figure does not answer "what comes next?" before it is asked.
+    """
     T, H = tr.h.shape
     rows = [("x₁ (a)", tr.x[0]), ("x₂ (b)", tr.x[1])]
     rows += [(f"h{j + 1}", tr.h[:, j]) for j in range(H)]
     rows += [("y (network)", tr.y), ("correct", tr.target)]
-    z = np.array([r[1] for r in rows], dtype=float)[::-1]  # first row on top
+    z = np.array([r[1] for r in rows], dtype=float)  # (2 + H + 2, T)
+    text = z.astype(int).astype(str)
+    if hide_from is not None:
+        z[2:, hide_from - 1 :] = np.nan
+        text[2:, hide_from - 1 :] = "?"
+    z, text = z[::-1], text[::-1]  # first row on top
     labels = [r[0] for r in rows][::-1]
     heat = go.Heatmap(
         z=z,
@@ -31,7 +42,7 @@ def network_over_time(tr: AdderTrace, t_current: int | None = None) -> go.Figure
         colorscale=BIT_COLORSCALE,
         zmin=0,
         zmax=1,
-        text=z.astype(int).astype(str),
+        text=text,
         texttemplate="%{text}",
         showscale=False,
         xgap=2,
@@ -67,17 +78,21 @@ def network_over_time(tr: AdderTrace, t_current: int | None = None) -> go.Figure
         [heat],
         "Inputs, hidden state h(t) and output y(t) (blue = 1)",
         height=110 + 34 * len(rows),
-        xaxis=dict(title=dict(text="step t (bit position, least significant first)"), dtick=1),
+        title_chars=30,  # the right of two columns
+        xaxis=dict(title=dict(text="step t (LSB first)"), dtick=1),
         yaxis=dict(title=dict(text="unit")),
         annotations=marks,
         shapes=shapes,
     )
 
 
-def column_addition_html(x: np.ndarray, y: np.ndarray, t_current: int) -> str:
+def column_addition_html(
+    x: np.ndarray, y: np.ndarray, t_current: int, reveal_current: bool = True
+) -> str:
     """Grade-school column addition, most significant column on the left; column t highlighted.
 
-    x (2, T) the input bits, y (T,) the network's output bits, t_current in 1..T.
+    x (2, T) the input bits, y (T,) the network's output bits, t_current in 1..T;
+    ``reveal_current=False`` (quiz mode) shows "?" for column t's output until it is answered.
     Only digits go into the markup.
     """
     T = x.shape[1]
@@ -101,9 +116,13 @@ def column_addition_html(x: np.ndarray, y: np.ndarray, t_current: int) -> str:
 
     shown = [t <= t_current - 1 for t in cols]
     carry_vals = [str(carries[t]) if s else "" for t, s in zip(cols, shown, strict=True)]
-    out_vals = [str(y[t]) if s else "·" for t, s in zip(cols, shown, strict=True)]
+    hidden = t_current - 1 if not reveal_current else -1
+    out_vals = [
+        ("?" if t == hidden else str(y[t])) if s else "·" for t, s in zip(cols, shown, strict=True)
+    ]
     ok_vals = [
-        ("✓" if y[t] == correct[t] else "✗") if s else "" for t, s in zip(cols, shown, strict=True)
+        ("" if t == hidden else "✓" if y[t] == correct[t] else "✗") if s else ""
+        for t, s in zip(cols, shown, strict=True)
     ]
     body = (
         row("carry in", carry_vals, "font-size:0.95rem;color:#0072B2;")
@@ -141,10 +160,10 @@ def step_latex(w: AdderWeights, tr: AdderTrace, t: int) -> tuple[str, str]:
     """The two equations of step t (1..T) with numbers filled in, as the sheet's (7)-(8)."""
     i = t - 1
     h_prev = tr.h0 if i == 0 else tr.h[i - 1]
-    eq_h = (
-        rf"\mathbf{{h}}^{{({t})}} = \mathrm{{hard}}\left({_mat(w.U)}{_vec(tr.x[:, i])}"
-        rf" + {_mat(w.W)}{_vec(h_prev)} + {_vec(w.b_h)}\right)"
-        rf" = \mathrm{{hard}}\left({_vec(tr.pre_h[i])}\right) = {_vec(tr.h[i])}"
+    eq_h = (  # two lines, so that it fits a 1024-px projector's page column
+        rf"\begin{{aligned}}\mathbf{{h}}^{{({t})}} &= \mathrm{{hard}}\left({_mat(w.U)}"
+        rf"{_vec(tr.x[:, i])} + {_mat(w.W)}{_vec(h_prev)} + {_vec(w.b_h)}\right) \\"
+        rf" &= \mathrm{{hard}}\left({_vec(tr.pre_h[i])}\right) = {_vec(tr.h[i])}\end{{aligned}}"
     )
     eq_y = (
         rf"y^{{({t})}} = \mathrm{{hard}}\left({_mat(w.V[None, :])}{_vec(tr.h[i])}"
@@ -154,9 +173,20 @@ def step_latex(w: AdderWeights, tr: AdderTrace, t: int) -> tuple[str, str]:
     return eq_h, eq_y
 
 
+IO_COLUMNS = 12  # steps per line of (5) and (6): a 1024-px projector's page column
+
+
 def io_latex(x: np.ndarray, y: np.ndarray) -> str:
-    """The input matrix (5), x (2, T), and the correct output (6), y (T,)."""
-    return rf"\mathbf{{x}} = {_mat(x)} \qquad \mathbf{{y}} = {_mat(y[None, :])}"
+    """The input matrix (5), x (2, T), and the correct output (6), y (T,), one under the other;
+    more than ``IO_COLUMNS`` steps are split over lines, each labelled with its steps."""
+    T = x.shape[1]
+    lines = []
+    for name, m in (("x", x), ("y", y[None, :])):
+        for s in range(0, T, IO_COLUMNS):
+            e = min(T, s + IO_COLUMNS)
+            part = "" if T <= IO_COLUMNS else rf"_{{[{s + 1}:{e}]}}"
+            lines.append(rf"\mathbf{{{name}}}{part} &= {_mat(m[:, s:e])}")
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
 
 
 def automaton_dot(proof: ProofReport, out: np.ndarray, path: list[int] | None = None) -> str:
@@ -335,6 +365,7 @@ def wrong_grid_heatmap(grid: np.ndarray) -> go.Figure:
         f"Which sums of {bits}-bit numbers are wrong<br><sup>{int(grid.sum()):,} of {n * n:,} "
         f"wrong · grey = correct, vermillion = wrong</sup>",
         height=470,
+        title_chars=26,  # a square map in a column
         xaxis=dict(title=dict(text="b"), constrain="domain"),
         yaxis=dict(title=dict(text="a"), scaleanchor="x", autorange="reversed"),
     )

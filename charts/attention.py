@@ -17,7 +17,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.style import OKABE_ITO, base_layout
+from charts.style import OKABE_ITO, TITLE_CHARS, base_layout, with_layout
 from core.attention import CopyResult, OutputSummary
 from core.attention_views import CopyCurve, NormCurves, PairCurves, Panel, Pictures
 
@@ -39,10 +39,11 @@ def _sub(name: str, i: int) -> str:
     return f"{name}<sub>{i}</sub>"
 
 
-def _layout(title: str, height: int, **extra) -> dict:
-    layout = base_layout(title, height)
-    layout.update(extra)
-    return layout
+HALF = 30  # title characters per line of a figure half the page wide
+
+
+def _layout(title: str, height: int, title_chars: int = TITLE_CHARS, **extra) -> dict:
+    return with_layout(base_layout(title, height, title_chars), **extra)
 
 
 def _vline(x: float, color: str = OI["black"], dash: str = "dash", xref: str = "x") -> dict:
@@ -99,6 +100,7 @@ def copy_weights_bar(res: CopyResult) -> go.Figure:
         f"<br><sup>score k<sub>{res.j + 1}</sub><sup>T</sup>q = {res.scale:g}, all other "
         "scores 0 · blue = the item to copy</sup>",
         340,
+        title_chars=HALF,
         showlegend=False,
         xaxis=dict(title=dict(text="item i (key k<sub>i</sub> = μ<sub>i</sub>)")),
         yaxis=dict(title=dict(text="weight α<sub>i</sub>"), range=[0, 1.15]),
@@ -131,6 +133,7 @@ def copy_output_bar(res: CopyResult) -> go.Figure:
         f"Output c against v<sub>{res.j + 1}</sub>"
         f"<br><sup>‖c − v<sub>{res.j + 1}</sub>‖ = {res.gap:.3g}</sup>",
         340,
+        title_chars=HALF,
         barmode="group",
         yaxis=dict(title=dict(text="value"), range=[0, 1.1]),
     )
@@ -236,6 +239,7 @@ def pair_vs_M(curves: PairCurves, n_now: int, M_now: float) -> go.Figure:
         "α<sub>a</sub> = α<sub>b</sub> against M: lines (49), dots computed with (46)"
         "<br><sup>keys exactly orthonormal, q = M(k<sub>a</sub> + k<sub>b</sub>)</sup>",
         500,
+        title_chars=HALF,
         legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0.0),
         margin=dict(l=60, r=20, t=80, b=40),
         shapes=[_hline(0.5), _vline(M_now)],
@@ -273,6 +277,7 @@ def pair_vs_n(curves: PairCurves, n_now: int, M_now: float) -> go.Figure:
         "<br><sup>the n − 2 other items share what is left; it matters once n − 2 is "
         "comparable to 2e<sup>M</sup></sup>",
         500,
+        title_chars=HALF,
         legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0.0),
         margin=dict(l=60, r=20, t=80, b=40),
         shapes=[_hline(0.5), _vline(n_now)],

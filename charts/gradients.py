@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.style import OKABE_ITO, base_layout
+from charts.style import OKABE_ITO, base_layout, with_layout
 from core.gradient_views import F_HI, F_LO, LSTMMaps, PartC, RNNMap
 from core.lstm import LSTMGrads, LSTMParams, LSTMTrace
 
@@ -92,7 +92,8 @@ def t2_equations(p: LSTMParams, tr: LSTMTrace, gr: LSTMGrads, y: float) -> list[
         value: float,
         wrap: bool = False,
     ) -> None:
-        if len(sym) == 1 and len(nums) == 1 and not wrap:
+        short = len(lhs) + sum(map(len, sym + nums)) < 90  # about 40 characters shown
+        if len(sym) == 1 and len(nums) == 1 and (short and not wrap):
             tex = rf"{lhs} = {sym[0]} = {nums[0]} = {result(value)}"
         else:
             body = [rf"{lhs} &= {sym[0]}"] + [rf"&\quad + {m}" for m in sym[1:]]
@@ -122,6 +123,7 @@ def t2_equations(p: LSTMParams, tr: LSTMTrace, gr: LSTMGrads, y: float) -> list[
         "o_bar",
         2,
         ob[1],
+        wrap=True,
     )
     add(
         31,
@@ -191,6 +193,7 @@ def t2_equations(p: LSTMParams, tr: LSTMTrace, gr: LSTMGrads, y: float) -> list[
         "o_bar",
         1,
         ob[0],
+        wrap=True,
     )
     add(
         37,
@@ -582,12 +585,12 @@ def gates_figure(tr: LSTMTrace, title: str) -> go.Figure:
     panels = [
         ("input x(t)", "x", None),
         (
-            "gates: input i(t), forget f(t), output o(t)  (0 = closed, 1 = open)",
+            "gates i(t), f(t), o(t) (0 = closed, 1 = open)",
             "gate value",
             [-0.05, 1.05],
         ),
         ("candidate g(t) = tanh(z_g)", "g", [-1.05, 1.05]),
-        ("cell state c(t) and hidden state h(t) = o(t) tanh c(t)", "c, h", None),
+        ("cell c(t) and hidden h(t) = o(t) tanh c(t)", "c, h", None),
     ]
     data = []
 
@@ -629,7 +632,8 @@ def gates_figure(tr: LSTMTrace, title: str) -> go.Figure:
         if y_range:
             layout[f"yaxis{sx}"]["range"] = y_range
         annotations.append(_panel_title(panel, 0.5, dom[1]))
-    layout.update(
+    layout = with_layout(
+        layout,
         annotations=annotations,
         legend=dict(orientation="h", yanchor="top", y=-0.07, xanchor="left", x=0.0),
         margin=dict(l=60, r=20, t=70, b=110),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import plotly.graph_objects as go
 
 OKABE_ITO = {
@@ -19,14 +21,45 @@ OKABE_ITO = {
 BIT_COLORSCALE = [[0.0, "#EDEDED"], [0.5, "#EDEDED"], [0.5, "#0072B2"], [1.0, "#0072B2"]]
 
 
-def base_layout(title: str | dict, height: int = 380) -> dict:
-    """``title``: the text, or a full Plotly title dict (e.g. to pin it to the top edge)."""
+TITLE_CHARS = 46  # a title line fits the page column at 125 % zoom on a 1024-px projector
+
+
+def _visible(text: str) -> int:
+    return len(re.sub(r"<[^>]+>", "", text))
+
+
+def wrap_title(text: str, max_chars: int = TITLE_CHARS) -> str:
+    """``text`` with each of its lines broken at spaces into lines of at most ``max_chars``
+    visible characters (markup such as ``<sub>`` not counted), joined by ``<br>``: Plotly never
+    wraps a title itself, it clips it at the figure's edge."""
+    out: list[str] = []
+    for line in re.split(r"<br\s*/?>", text):
+        tagged = re.fullmatch(r"<(sup|sub|b|i)>(.*)</\1>", line)  # a subtitle: tag each line
+        inner = tagged.group(2) if tagged else line
+        width = int(max_chars * 1.4) if tagged and tagged.group(1) in ("sup", "sub") else max_chars
+        lines: list[str] = []
+        for word in inner.split(" "):
+            if lines and _visible(lines[-1]) + 1 + _visible(word) <= width:
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+        if tagged:
+            lines = [f"<{tagged.group(1)}>{ln}</{tagged.group(1)}>" for ln in lines]
+        out.extend(lines)
+    return "<br>".join(out)
+
+
+def base_layout(title: str | dict, height: int = 380, title_chars: int = TITLE_CHARS) -> dict:
+    """``title``: the text (wrapped at ``title_chars``: narrow figures pass a smaller number),
+    or a full Plotly title dict (e.g. to pin it to the top edge)."""
+    if not isinstance(title, dict):
+        text = wrap_title(title, title_chars)
+        title = dict(text=text, x=0.0, xanchor="left", font=dict(size=16))
+    extra = 20 * str(title.get("text", "")).count("<br>")
     return dict(
-        title=title
-        if isinstance(title, dict)
-        else dict(text=title, x=0.0, xanchor="left", font=dict(size=16)),
-        height=height,
-        margin=dict(l=60, r=20, t=80, b=50),
+        title=title,
+        height=height + extra,
+        margin=dict(l=60, r=20, t=80 + extra, b=50),
         # No named template: applying one costs ~50 ms per figure; Streamlit's own chart theme
         # styles the figure in the browser anyway.
         plot_bgcolor="white",
@@ -40,6 +73,7 @@ def make_figure(
     title: str | dict,
     height: int = 380,
     *,
+    title_chars: int = TITLE_CHARS,
     xaxis: dict | None = None,
     yaxis: dict | None = None,
     **layout,
@@ -49,10 +83,46 @@ def make_figure(
     Plotly validates every ``update_layout`` / ``update_xaxes`` / ``add_shape`` call separately
     (15-20 ms each here); one ``go.Figure(data, layout)`` call costs about 1 ms.
     """
-    lay = base_layout(title, height)
+    lay = with_layout(base_layout(title, height, title_chars), **layout)
     if xaxis is not None:
         lay["xaxis"] = xaxis
     if yaxis is not None:
         lay["yaxis"] = yaxis
-    lay.update(layout)
     return go.Figure(data=list(traces), layout=lay)
+
+
+def with_layout(base: dict, **layout) -> dict:
+    """``base`` (from ``base_layout``) updated with ``layout``; a ``margin`` given here keeps the
+    room ``base_layout`` added above the plot for a title wrapped onto more lines."""
+    extra = base["margin"]["t"] - 80
+    out = {**base, **layout}
+    if "margin" in layout and extra:
+        out["margin"] = {**layout["margin"], "t": layout["margin"].get("t", 80) + extra}
+    return out
+
+
+def heatmap_csv(fig: go.Figure) -> str | None:
+    """The numbers of every heatmap in ``fig`` as CSV (None when it has none): for each, a line
+    naming it, a header of its x labels, then one row per y label.  NaN (a hidden cell) is an
+    empty field; text in labels is quoted as CSV requires."""
+    import csv
+    import io
+
+    heats = [t for t in fig.data if t.type == "heatmap" and t.z is not None]
+    if not heats:
+        return None
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    title = re.sub(r"<[^>]+>", " ", str(fig.layout.title.text or "")).strip()
+    for k, h in enumerate(heats):
+        z = [list(row) for row in h.z]
+        xs = list(h.x) if h.x is not None else list(range(len(z[0]) if z else 0))
+        ys = list(h.y) if h.y is not None else list(range(len(z)))
+        name = title if len(heats) == 1 else f"{title}: {h.name or k + 1}"
+        if k:
+            out.writerow([])
+        out.writerow([name])
+        out.writerow(["y \\ x", *xs])
+        for y, row in zip(ys, z, strict=False):
+            out.writerow([y, *("" if v is None or v != v else f"{float(v):.10g}" for v in row)])
+    return buf.getvalue()

@@ -118,6 +118,7 @@ def step_weights(source: Sequence[str], weights: np.ndarray, step: int, word: st
         [bar],
         f"Step {step}: attention weights that form the context for “{word}”",
         height=300,
+        title_chars=30,  # half the page wide
         xaxis=dict(title=dict(text="French source tokens")),
         yaxis=dict(title=dict(text="weight (sums to 1)"), range=[0, 1]),
     )
@@ -143,6 +144,7 @@ def next_word_choices(
         [bar],
         f"Step {step}: the decoder's top next words (orange = chosen)",
         height=300,
+        title_chars=30,
         xaxis=dict(title=dict(text="probability"), range=[0, 1]),
         yaxis=dict(title=dict(text="next English word"), type="category"),
     )

@@ -221,7 +221,8 @@ class FlowFigures:
     T -- steps;  half_factor -- |c̄(t)| / |c̄(t+1)| per step back at f = 0.5 (geometric mean
     over the T - 1 steps);  half_log_first -- log10 |c̄(1)| at f = 0.5;  high_f -- the lowest
     forget level counted as "close to 1";  high_lo, high_hi -- the smallest and largest
-    log10 |c̄(t)| over every step of the levels f >= high_f.
+    log10 |c̄(t)| over every step of the levels f >= high_f;  top_f -- the map's highest
+    forget level;  top_first, top_last -- log10 |c̄(1)| and log10 |c̄(T)| at top_f.
     """
 
     T: int
@@ -230,6 +231,9 @@ class FlowFigures:
     high_f: float
     high_lo: float
     high_hi: float
+    top_f: float
+    top_first: float
+    top_last: float
 
 
 def flow_figures(m: LSTMMaps, high_f: float = 0.9) -> FlowFigures:
@@ -237,6 +241,7 @@ def flow_figures(m: LSTMMaps, high_f: float = 0.9) -> FlowFigures:
     half = m.log_c[int(np.argmin(np.abs(m.f_levels - 0.5)))]  # (T,)
     steps = max(1, m.T - 1)
     high = m.log_c[m.f_levels >= high_f]  # (B_high, T)
+    k = int(np.argmax(m.f_levels))
     return FlowFigures(
         T=m.T,
         half_factor=float(10 ** ((half[0] - half[-1]) / steps)),
@@ -244,6 +249,9 @@ def flow_figures(m: LSTMMaps, high_f: float = 0.9) -> FlowFigures:
         high_f=float(high_f),
         high_lo=float(high.min()),
         high_hi=float(high.max()),
+        top_f=float(m.f_levels[k]),
+        top_first=float(m.log_c[k, 0]),
+        top_last=float(m.log_c[k, -1]),
     )
 
 

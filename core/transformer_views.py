@@ -9,7 +9,18 @@ Pure numpy, typed frozen results; nothing here draws or imports torch:
   ``scaling_point`` / ``scaling_curve`` (score spread, largest weight, softmax gradient size,
   unscaled against scaled, over d_k);
 * greedy decoding: ``decode_step`` (one step of a ``core.transformer.decode.DecodeTrace``: the
-  masked self-attention rows, the cross-attention row, the top-5 next words).
+  masked self-attention rows, the cross-attention row, the top-5 next words);
+* attention vs self-attention: ``attention_compare`` (the encoder's self-attention beside the
+  decoder's cross-attention, from the same ``DecodeTrace``);
+* multi-head self-attention: ``multihead_view`` (one head's weights, the shapes of
+  concat · W_O and the check against the module's own output, from a
+  ``core.transformer.probe.ForwardProbe``);
+* encoder and decoder blocks: ``block_shapes`` / ``block_view`` (live shapes and numbers of each
+  block of the sheet's Figures 4-5, from the same probe);
+* shuffled words: ``shuffle_order`` / ``shuffle_check`` (the encoder with and without the
+  positional encoding on a sentence and on its words shuffled).
+
+The probes themselves run torch in ``core.transformer.probe``; this module only reads them.
 
 Every random number comes from ``np.random.default_rng(seed)``.
 """
@@ -411,4 +422,271 @@ def decode_step(trace, vocab, source, step: int, layer: int = -1, head: int | No
         chosen_prob=float(np.exp(trace.logprobs[t])),
         head_label="mean over heads" if head is None else f"head {head + 1}",
         layer=layer,
+    )
+
+
+# ---------------------------------------------------------------- attention vs self-attention
+def labels(words) -> tuple[str, ...]:
+    """Position-numbered labels, so that a repeated word stays two rows: '0: je'."""
+    return tuple(f"{j}: {w}" for j, w in enumerate(words))
+
+
+@dataclass(frozen=True)
+class AttentionCompare:
+    """The trained model's two kinds of attention for one sentence, one layer and head.
+
+    encoder (S, S) self-attention: row i = French word i (query) over the French words (keys);
+    cross (N, S) encoder-decoder attention: row t = output step t (query, the decoder state
+    that writes ``outputs[t]``) over the French words (keys, from the encoder's output);
+    *_sums -- the row sums (1: each row is a softmax);  *_top -- the key with the largest
+    weight in each row."""
+
+    source: tuple[str, ...]
+    outputs: tuple[str, ...]
+    encoder: np.ndarray
+    cross: np.ndarray
+    encoder_sums: np.ndarray
+    cross_sums: np.ndarray
+    encoder_top: tuple[str, ...]
+    cross_top: tuple[str, ...]
+    layer: int
+    head_label: str
+
+
+def attention_compare(trace, vocab, source, layer: int = -1, head: int | None = None):
+    """From a ``DecodeTrace``: the encoder self-attention of encoder layer ``layer`` and the
+    cross-attention of decoder layer ``layer`` (0-based, -1: last), head ``head`` (0-based) or
+    the mean over heads (None)."""
+    L = trace.cross_attention.shape[0]
+    layer = int(layer) % L
+    enc = _pick(trace.encoder_attention, layer % trace.encoder_attention.shape[0], head)
+    cross = _pick(trace.cross_attention, layer, head)
+    enc, cross = enc.astype(np.float64), cross.astype(np.float64)
+    src = tuple(str(s) for s in source)
+    return AttentionCompare(
+        source=src,
+        outputs=tuple(str(vocab[int(i)]) for i in trace.ids),
+        encoder=readonly(enc),
+        cross=readonly(cross),
+        encoder_sums=readonly(enc.sum(-1)),
+        cross_sums=readonly(cross.sum(-1)),
+        encoder_top=tuple(src[int(j)] for j in enc.argmax(-1)),
+        cross_top=tuple(src[int(j)] for j in cross.argmax(-1)),
+        layer=layer,
+        head_label="mean over heads" if head is None else f"head {head + 1}",
+    )
+
+
+# ---------------------------------------------------------------- multi-head self-attention
+@dataclass(frozen=True)
+class MultiHeadView:
+    """Encoder self-attention of layer ``layer``, head ``head`` (0-based), S French tokens.
+
+    weights (S, S) the head's softmax rows (query i over key j);  row_sums (S,);
+    head_out (S, d_k) the head's output weights · V;  the shapes of every step of
+    concat(head_1 .. head_H) · W_O + b_O;  concat_error -- max |concat − [head_1 … head_H]|;
+    max_diff -- max |concat · W_O + b_O (numpy, float64) − the attention module's own output|;
+    top -- the most attended key of each query."""
+
+    layer: int
+    head: int
+    n_heads: int
+    d_k: int
+    d_model: int
+    source: tuple[str, ...]
+    weights: np.ndarray
+    row_sums: np.ndarray
+    head_out: np.ndarray
+    heads_shape: tuple[int, int, int]
+    concat_shape: tuple[int, int]
+    W_O_shape: tuple[int, int]
+    output_shape: tuple[int, int]
+    concat_error: float
+    max_diff: float
+    top: tuple[str, ...]
+
+
+def multihead_view(probe, source, layer: int, head: int) -> MultiHeadView:
+    """``probe`` a ``core.transformer.probe.ForwardProbe``; ``layer`` and ``head`` 0-based."""
+    L = len(probe.enc_attention)
+    if not (0 <= layer < L and 0 <= head < probe.n_heads):
+        raise ValueError(f"layer must be 0 .. {L - 1} and head 0 .. {probe.n_heads - 1}.")
+    mh = probe.enc_attention[layer]
+    H, S, d_k = mh.heads.shape  # (H, S, d_k)
+    stacked = np.concatenate(list(mh.heads), axis=-1)  # (S, H d_k)
+    out = mh.concat @ mh.W_O + probe.enc_attention_bias[layer]  # (S, d_model)
+    w = np.asarray(mh.weights[head], dtype=np.float64)  # (S, S)
+    src = tuple(str(s) for s in source)
+    return MultiHeadView(
+        layer=int(layer),
+        head=int(head),
+        n_heads=int(H),
+        d_k=int(d_k),
+        d_model=int(mh.W_O.shape[1]),
+        source=src,
+        weights=readonly(w),
+        row_sums=readonly(w.sum(-1)),
+        head_out=readonly(mh.heads[head]),
+        heads_shape=(int(H), int(S), int(d_k)),
+        concat_shape=tuple(int(x) for x in mh.concat.shape),  # type: ignore[arg-type]
+        W_O_shape=tuple(int(x) for x in mh.W_O.shape),  # type: ignore[arg-type]
+        output_shape=tuple(int(x) for x in out.shape),  # type: ignore[arg-type]
+        concat_error=float(np.abs(mh.concat - stacked).max()),
+        max_diff=float(np.abs(out - probe.enc_attention_module[layer]).max()),
+        top=tuple(src[int(j)] for j in w.argmax(-1)),
+    )
+
+
+# ---------------------------------------------------------------- encoder and decoder blocks
+ENCODER_BLOCKS = ("embedding + PE", "self-attention", "add & norm 1", "feed-forward",
+                  "add & norm 2", "final layer norm")  # fmt: skip
+DECODER_BLOCKS = ("embedding + PE", "masked self-attention", "add & norm 1",
+                  "encoder-decoder attention", "add & norm 2", "feed-forward", "add & norm 3",
+                  "final layer norm", "linear", "softmax")  # fmt: skip
+BLOCKS = tuple(f"encoder: {b}" for b in ENCODER_BLOCKS) + tuple(
+    f"decoder: {b}" for b in DECODER_BLOCKS
+)  # the choices of the page's block control, "part: name"
+SHOWN_ROWS, SHOWN_COLS = 6, 8  # of a block's output table
+
+
+def _block(probe, part: str, name: str, layer: int):
+    for b in probe.blocks:
+        if b.part == part and b.name == name and b.layer in (layer, -1):
+            return b
+    raise ValueError(f"no block {part}: {name} in layer {layer + 1}.")
+
+
+def _shape(a: np.ndarray) -> str:
+    return "(" + ", ".join(str(int(x)) for x in a.shape) + ")"
+
+
+@dataclass(frozen=True)
+class BlockShape:
+    """One block of the diagram: its part, name and live output shape '(n, width)'."""
+
+    part: str
+    name: str
+    label: str
+    shape: str
+
+
+def block_shapes(probe, layer: int) -> tuple[BlockShape, ...]:
+    """The diagram's blocks for layer ``layer`` (0-based) with their live output shapes; the
+    final layer norm only for a pre-LN model (which has one)."""
+    out = []
+    for part, names in (("encoder", ENCODER_BLOCKS), ("decoder", DECODER_BLOCKS)):
+        for name in names:
+            try:
+                b = _block(probe, part, name, layer)
+            except ValueError:
+                continue
+            out.append(BlockShape(part, name, f"{part}: {name}", _shape(b.output)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """One block's numbers: its output (n, width) and the first SHOWN_ROWS x SHOWN_COLS of it
+    (``table``, rows named by ``rows``); for an add & norm block the standardised layer-norm
+    input per row (``ln_mean_max`` = max |row mean|, ``ln_std`` = (min, max) row std); for the
+    feed-forward block the hidden width d_ff and the share of hidden units relu set to 0; for
+    the softmax the row sums and each row's most probable word (``top``)."""
+
+    part: str
+    name: str
+    layer: int
+    shape: str
+    rows: tuple[str, ...]
+    table: np.ndarray
+    ln_mean_max: float | None
+    ln_std: tuple[float, float] | None
+    d_ff: int | None
+    hidden_zero: float | None
+    row_sums: np.ndarray | None
+    top: tuple[str, ...]
+
+
+def block_view(probe, label: str, layer: int, source, inputs, vocab=None) -> BlockView:
+    """The block named ``label`` ('encoder: feed-forward', one of BLOCKS) of layer ``layer``
+    (0-based).  ``source`` the French tokens (S,), ``inputs`` the decoder's input words (N,),
+    ``vocab`` the target words (for the softmax's most probable word)."""
+    if label not in BLOCKS:
+        raise ValueError(f"unknown block {label!r}; choose one of {BLOCKS}.")
+    part, name = label.split(": ", 1)
+    b = _block(probe, part, name, layer)
+    words = source if part == "encoder" else inputs
+    rows = labels(words)[:SHOWN_ROWS]
+    ln_mean = ln_std = None
+    if b.normed is not None:
+        ln_mean = float(np.abs(b.normed.mean(-1)).max())
+        sd = b.normed.std(-1)
+        ln_std = (float(sd.min()), float(sd.max()))
+    d_ff = zero = None
+    if b.hidden is not None:
+        d_ff, zero = int(b.hidden.shape[-1]), float((b.hidden == 0).mean())
+    sums, top = None, ()
+    if name == "softmax":
+        sums = readonly(b.output.sum(-1))
+        if vocab is not None:
+            top = tuple(str(vocab[int(j)]) for j in b.output.argmax(-1))
+    return BlockView(
+        part=part,
+        name=name,
+        layer=int(b.layer),
+        shape=_shape(b.output),
+        rows=rows,
+        table=readonly(b.output[:SHOWN_ROWS, :SHOWN_COLS]),
+        ln_mean_max=ln_mean,
+        ln_std=ln_std,
+        d_ff=d_ff,
+        hidden_zero=zero,
+        row_sums=sums,
+        top=top,
+    )
+
+
+# ---------------------------------------------------------------- shuffled words, PE on / off
+def shuffle_order(n: int, seed: int) -> tuple[int, ...]:
+    """A seeded permutation of 0 .. n - 1 that moves at least one word when n > 1: the
+    shuffled sentence's position k holds the original word ``order[k]``."""
+    if not (is_int(n) and n >= 1):
+        raise ValueError(f"n must be a positive whole number, got {n!r}.")
+    order = np.random.default_rng(int(seed)).permutation(int(n))
+    if n > 1 and (order == np.arange(n)).all():
+        order = np.roll(order, 1)
+    return tuple(int(i) for i in order)
+
+
+@dataclass(frozen=True)
+class ShuffleCheck:
+    """The encoder's outputs (S, d) for a sentence and for its words shuffled (``order``:
+    shuffled position k holds original word order[k]), with the positional encoding added and
+    without.  ``diff_*`` -- max |shuffled output − original output re-ordered by ``order``|;
+    ``row_diff_*`` (S,) the same per shuffled position.  Without PE the encoder sees a bag of
+    words, so the difference is rounding only; with PE the words' new positions change them."""
+
+    source: tuple[str, ...]
+    shuffled: tuple[str, ...]
+    order: tuple[int, ...]
+    diff_on: float
+    diff_off: float
+    row_diff_on: np.ndarray
+    row_diff_off: np.ndarray
+
+
+def shuffle_check(source, order, on, on_shuffled, off, off_shuffled) -> ShuffleCheck:
+    """``on`` / ``off`` (S, d) the encoder output of the sentence with / without PE,
+    ``*_shuffled`` the same for the shuffled sentence."""
+    idx = np.asarray(order, dtype=np.int64)
+    d_on = np.abs(np.asarray(on_shuffled, np.float64) - np.asarray(on, np.float64)[idx])
+    d_off = np.abs(np.asarray(off_shuffled, np.float64) - np.asarray(off, np.float64)[idx])
+    src = tuple(str(s) for s in source)
+    return ShuffleCheck(
+        source=src,
+        shuffled=tuple(src[i] for i in idx),
+        order=tuple(int(i) for i in idx),
+        diff_on=float(d_on.max()),
+        diff_off=float(d_off.max()),
+        row_diff_on=readonly(d_on.max(-1)),
+        row_diff_off=readonly(d_off.max(-1)),
     )

@@ -1,5 +1,6 @@
-"""Review questions 3-5: the transformer's positional encoding, scaled dot-product attention and
-greedy decoding, step by step."""
+"""Review questions 3-5: the transformer's positional encoding, scaled dot-product attention,
+attention vs self-attention, multi-head self-attention, the encoder and decoder blocks and greedy
+decoding, step by step."""
 
 from ui import transformer_state as state
 from ui import transformer_views as views

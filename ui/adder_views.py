@@ -7,12 +7,15 @@ these functions only lay it out.  Messages that quote what a user typed are esca
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+
 import streamlit as st
 
 from charts import adder as ch
 from core.adder.automaton import state_label, unit_meanings
 from core.adder.encoding import Addition, read_addition
-from core.adder.network import step_facts, trace_table
+from core.adder.network import AdderTrace, step_facts, trace_table
 from core.adder.search import SearchParams
 from core.adder.verify import grid_bits
 from core.adder.weights import (
@@ -23,8 +26,10 @@ from core.adder.weights import (
     weights_from_text,
     weights_to_text,
 )
+from core.parsing import format_number
 from ui import adder_state as state
-from ui.common import asset_section, export_config
+from ui import quiz
+from ui.common import asset_section, export_config, offer_csv
 from ui.controls import plain
 from ui.problems import show_problem
 
@@ -65,7 +70,7 @@ def weight_editor() -> AdderWeights | None:
 def addition_inputs() -> Addition | None:
     """The fields for a and b, how they are typed and their width; the addition, or None (and
     messages) if a field cannot be read.  Shows the sum and the matrices (5), (6)."""
-    c1, c2, c3, c4 = st.columns([2, 2, 1.4, 1.1])
+    c1, c2, c3, c4 = st.columns([1.6, 1.6, 1.4, 1.3])  # the width select fits at 125 % zoom
     a_text = state.A.draw(c1)
     b_text = state.B.draw(c2)
     fmt = state.FMT.draw(c3, on_change=state.retype_numbers)  # keeps the numbers, not the digits
@@ -117,7 +122,10 @@ def step_through(w: AdderWeights | None, addition: Addition | None) -> None:
         }
     )
     st.markdown(asset_section(MD, "Hidden units"))
-    if state.TABLE.draw():
+    if quiz.quizzing():  # every step's numbers would answer the questions above
+        state.TABLE.check_link()
+        st.caption("The table of every step is off while the questions are on (quiz=1).")
+    elif state.TABLE.draw():
         st.dataframe(trace_table(state.run(addition.x, state.wkey(w))), hide_index=True)
 
 
@@ -167,22 +175,31 @@ def _step_player(w: AdderWeights, addition: Addition) -> None:
     t = state.STEP.draw(hi=T)
 
     facts = step_facts(tr, t)
+    quizzing = quiz.quizzing()
+    revealed = all([quiz.ask(q) for q in step_questions(tr, t)])  # asks every question
     left, right = st.columns([1, 1.25])
     with left:
         st.markdown(f"**Column addition, step t = {t}** (highlighted column)")
-        st.html(ch.column_addition_html(x, tr.y, t))
-        st.markdown(
+        st.html(ch.column_addition_html(x, tr.y, t, reveal_current=revealed))
+        said = (
             f"x({t}) = (a, b) = ({facts.a}, {facts.b}), carry in = {facts.carry_in}, column "
-            f"total a + b + carry = {facts.total}: the correct output bit is **{facts.target}**, "
-            f"the network gives **{facts.y}** " + ("✓" if facts.ok else "✗ (wrong)")
+            f"total a + b + carry = {facts.total}"
         )
+        if revealed:
+            said += (
+                f": the correct output bit is **{facts.target}**, the network gives "
+                f"**{facts.y}** " + ("✓" if facts.ok else "✗ (wrong)")
+            )
+        st.markdown(said)
+    hide_from = None  # quiz mode: the steps not yet reached (and step t until it is answered)
+    if quizzing:
+        hide_from = t if not revealed else (t + 1 if t < T else None)
     with right:
-        st.plotly_chart(
-            ch.network_over_time(tr, t),
-            width="stretch",
-            key="net_time",
-            config=export_config("net_time"),
-        )
+        fig = ch.network_over_time(tr, t, hide_from=hide_from)
+        st.plotly_chart(fig, width="stretch", key="net_time", config=export_config("net_time"))
+        offer_csv(fig, "net_time")
+    if not revealed:
+        return
     eq_h, eq_y = ch.step_latex(w, tr, t)
     st.latex(eq_h)
     st.latex(eq_y)
@@ -192,6 +209,46 @@ def _step_player(w: AdderWeights, addition: Addition) -> None:
             st.success(f"{said} — correct ✓")
         else:
             st.error(f"{said} — wrong ✗ (a + b = {addition.total})")
+
+
+def step_questions(tr: AdderTrace, t: int) -> list[quiz.Question]:
+    """Quiz mode: predict h(t) (for up to 3 hidden units: 8 choices) and y(t) before step t is
+    shown.  The answers are the run's own values (``core.adder.network``)."""
+    i = t - 1
+    H = tr.h.shape[1]
+    h_prev = tr.h0 if i == 0 else tr.h[i - 1]
+
+    def vec(v) -> str:
+        return "(" + ", ".join(format_number(float(e)) for e in v) + ")"
+
+    run = hashlib.sha1(tr.x.tobytes() + tr.pre_h.tobytes() + tr.pre_y.tobytes()).hexdigest()
+    key = f"adder|{run[:16]}|{t}"
+    questions = []
+    if H <= 3:
+        options = tuple(vec(bits) for bits in itertools.product((0, 1), repeat=H))
+        questions.append(
+            quiz.Question(
+                key + "|h",
+                f"Step t = {t} reads x({t}) = ({int(tr.x[0, i])}, {int(tr.x[1, i])}) with "
+                f"h({t - 1}) = {vec(h_prev)}. What is h({t}) = hard(U x({t}) + W h({t - 1}) "
+                "+ b_h), equation (7)?",
+                options,
+                options.index(vec(tr.h[i])),
+                f"U x + W h + b_h = {vec(tr.pre_h[i])}; the hard threshold (3) gives 1 for "
+                f"each entry ≥ 0 and 0 for each negative one: h({t}) = {vec(tr.h[i])}.",
+            )
+        )
+    questions.append(
+        quiz.Question(
+            key + "|y",
+            f"And the output y({t}) = hard(V h({t}) + b_y), equation (8)?",
+            ("0", "1"),
+            int(tr.y[i]),
+            f"V h + b_y = {format_number(float(tr.pre_y[i]))}, so y({t}) = {int(tr.y[i])}; the "
+            f"correct bit of a + b is {int(tr.target[i])}.",
+        )
+    )
+    return questions
 
 
 # ---------------------------------------------------------------- tab: automaton
@@ -268,12 +325,9 @@ def verify(w: AdderWeights | None) -> None:
             )
     g1, g2 = st.columns(2)
     shown = grid_bits(n)
-    g1.plotly_chart(
-        ch.wrong_grid_heatmap(state.grid(wk, shown)),
-        width="stretch",
-        key="grid",
-        config=export_config("grid"),
-    )
+    fig = ch.wrong_grid_heatmap(state.grid(wk, shown))
+    g1.plotly_chart(fig, width="stretch", key="grid", config=export_config("grid"))
+    offer_csv(fig, "grid", g1)
     if not rep.correct:
         g2.plotly_chart(
             ch.first_error_bar(rep),
@@ -300,7 +354,7 @@ def verify(w: AdderWeights | None) -> None:
 def search() -> None:
     """Search small integer weights for correct adders; load a found design."""
     st.markdown(asset_section(MD, "Search"))
-    s1, s2, s3, s4, s5 = st.columns(5)
+    (s1, s2, s3), (s4, s5) = st.columns(3), st.columns([2, 1], vertical_alignment="bottom")
     H = state.SEARCH_H.draw(s1)
     r = state.SEARCH_R.draw(s2)
     rb = state.SEARCH_RB.draw(s3)
@@ -354,7 +408,7 @@ def learned(w: AdderWeights | None, addition: Addition | None) -> None:
     )
 
     st.markdown(asset_section(MD, "Learned"))
-    l1, l2, l3, l4, l5 = st.columns(5)
+    (l1, l2, l3), (l4, l5) = st.columns(3), st.columns([2, 1], vertical_alignment="bottom")
     cfg = LearnConfig(
         H=int(state.LEARN_H.draw(l1)),
         n_bits=int(state.LEARN_BITS.draw(l2)),
@@ -417,11 +471,9 @@ def learned(w: AdderWeights | None, addition: Addition | None) -> None:
         soft = run_soft(addition.x, result)
         hard_tr = state.run(addition.x, state.wkey(hw))
         hand_tr = state.run(addition.x, state.wkey(w))
-        st.plotly_chart(
-            ch.soft_vs_hard(soft.h, hand_tr.h, hard_tr.h),
-            width="stretch",
-            config=export_config("soft_vs_hard"),
-        )
+        fig = ch.soft_vs_hard(soft.h, hand_tr.h, hard_tr.h)
+        st.plotly_chart(fig, width="stretch", config=export_config("soft_vs_hard"))
+        offer_csv(fig, "soft_vs_hard")
     else:
         st.info(NEED_BOTH)
 

@@ -17,6 +17,7 @@ from charts import attention as ch
 from core import attention_views as av
 from core.attention import OutputSummary
 from ui import attention_state as state
+from ui import quiz
 from ui.common import asset_section, export_config
 from ui.common import intro as intro_prose
 from ui.problems import show_problem
@@ -160,12 +161,16 @@ def averaging(sb: Sidebar) -> None:
 def stats_table(
     panels: av.Pictures[av.Panel], summaries: av.Pictures[OutputSummary], eps: float
 ) -> dict[str, list[str]]:
-    """The per-picture numbers, as columns for ``st.dataframe``."""
+    """The per-picture numbers for ``st.dataframe``: one row per measure, one column per
+    picture (five narrow columns fit a 1024-px projector; eight wide ones did not)."""
     cols: dict[str, list[str]] = {
         "picture": [],
+        "heads": [],
         "Σ_a": [],
-        "mean of c": [],
-        "std of c": [],
+        "mean of c₁": [],
+        "mean of c₂": [],
+        "std of c₁": [],
+        "std of c₂": [],
         f"within ε = {eps:g}": [],
         "within ε, k_aᵀq ≥ 0": [],
         "k_aᵀq < 0 (✕)": [],
@@ -173,15 +178,58 @@ def stats_table(
     }
     for p, sm in zip(panels, summaries, strict=True):
         pl = p.plane
-        cols["picture"].append(f"{p.part}. {'two heads' if p.heads == 2 else 'one head'}")
+        cols["picture"].append(p.part)
+        cols["heads"].append(str(p.heads))
         cols["Σ_a"].append("αI + βμ_aμ_aᵀ" if p.wobble else "αI")
-        cols["mean of c"].append(f"({pl.mean[0]:.3f}, {pl.mean[1]:.3f})")
-        cols["std of c"].append(f"({pl.std[0]:.3f}, {pl.std[1]:.3f})")
+        cols["mean of c₁"].append(f"{pl.mean[0]:.3f}")
+        cols["mean of c₂"].append(f"{pl.mean[1]:.3f}")
+        cols["std of c₁"].append(f"{pl.std[0]:.3f}")
+        cols["std of c₂"].append(f"{pl.std[1]:.3f}")
         cols[f"within ε = {eps:g}"].append(_pct(sm.share_within))
         cols["within ε, k_aᵀq ≥ 0"].append(_pct(sm.share_within_kept))
         cols["k_aᵀq < 0 (✕)"].append(f"{sm.n_negative:,}")
         cols["near-zero k_a"].append(f"{p.n_near_zero:,}")
-    return cols
+    pictures = cols.pop("picture")
+    rows: dict[str, list[str]] = {"measure": list(cols)}
+    for i, name in enumerate(pictures):
+        rows[name] = [values[i] for values in cols.values()]
+    return rows
+
+
+SHARES = ("under 10 %", "10 % to 90 %", "over 90 %")
+
+
+def _share_bin(x: float) -> int:
+    return 0 if x < 0.1 else 1 if x <= 0.9 else 2
+
+
+def sampled_questions(f: av.SamplingFacts, s: av.Setting, eps: float) -> list[quiz.Question]:
+    """Quiz mode: the sheet's parts (c)-(d), one head against two, answered by this run's
+    samples (``core.attention_views.sampling_facts``)."""
+    key = f"sampled|{s}|{eps:g}"
+    gap = f.two_within - f.one_within
+    which = 2 if abs(gap) < 0.05 else 1 if gap > 0 else 0
+    target = "½(v_a + v_b)"
+    return [
+        quiz.Question(
+            key + "|which",
+            f"Keys are sampled around μ_a, μ_b with Σ_a = αI + βμ_aμ_aᵀ (β = {s.beta:g}). "
+            f"Which attention puts more of its outputs within ε = {eps:g} of {target}?",
+            ("one head", "two heads", "about the same"),
+            which,
+            f"Computed over {f.n_samples:,} samples: one head {f.one_within:.1%}, two heads "
+            f"{f.two_within:.1%}.",
+        ),
+        quiz.Question(
+            key + "|one",
+            f"What share of one head's outputs land within ε of {target}?",
+            SHARES,
+            _share_bin(f.one_within),
+            f"{f.one_within:.1%}: the one head's weights tip towards a or b as the sampled "
+            f"keys wobble, so its output lands near v_a ({f.one_near_a:.1%}) or v_b "
+            f"({f.one_near_b:.1%}) instead.",
+        ),
+    ]
 
 
 def sampled_keys(sb: Sidebar) -> None:
@@ -211,9 +259,11 @@ def sampled_keys(sb: Sidebar) -> None:
         b=s.b + 1,
         eps=eps,
     )
+    f = av.sampling_facts(panels, summaries, eps)
+    if not all([quiz.ask(q) for q in sampled_questions(f, s, eps)]):  # quiz mode: predict first
+        return
     st.plotly_chart(figure, width="stretch", key="panels", config=export_config("panels"))
     st.dataframe(stats_table(panels, summaries, eps), hide_index=True, width="stretch")
-    f = av.sampling_facts(panels, summaries, eps)
     st.markdown(
         f"**With Σ_a = αI + βμ_aμ_aᵀ (β = {s.beta:g}):** one head puts "
         f"**{f.one_within:.1%}** of the {f.n_samples:,} outputs within ε = {eps:g} of "

@@ -7,10 +7,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from ui.controls import begin_page
+from ui.controls import begin_page, report, shown
 from ui.registry import HOME, PAGES, PageInfo, page
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -62,6 +63,14 @@ PRESENT_CSS = """<style>
 </style>"""
 
 
+# On every page: rows of tabs and of segmented-control buttons wrap onto a second line instead
+# of scrolling sideways on a narrow projector (1024 px with the sidebar open, or 125 % zoom).
+# (Each tab draws its own selection mark, so a wrapped row still shows which one is open.)
+LAYOUT_CSS = """<style>
+[data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow-x: visible; row-gap: 0.2rem; }
+[data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
+</style>"""
+
 EXPORT_WIDTH, EXPORT_HEIGHT = 1920, 1080  # projector resolution of a downloaded figure
 
 
@@ -80,9 +89,49 @@ def export_config(name: str) -> dict:
     }
 
 
+FLAG_ON, FLAG_OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+FLAGS = (PRESENT_PARAM, "quiz")  # the page-wide URL flags (``?quiz=1``: ui.quiz)
+
+
+def flag(name: str) -> bool:
+    """Whether the URL flag ``name`` is on (``?name=1``; also true/yes/on)."""
+    return str(st.query_params.get(name, "")).strip().lower() in FLAG_ON
+
+
+def check_flags() -> None:
+    """Report a flag's link value that is neither on nor off in the page's one message about
+    link values (it counts as off)."""
+    for name in FLAGS:
+        raw = st.query_params.get(name)
+        if raw is not None and raw.strip().lower() not in FLAG_ON + FLAG_OFF:
+            report(
+                name,
+                f"{name} = '{shown(raw)}' is not accepted: it takes 1 (on) or 0 (off), "
+                "so it is off.",
+            )
+
+
+def offer_csv(fig: Any, name: str, where: Any = None) -> None:
+    """A "CSV" download of the numbers of ``fig``'s heatmaps (nothing for a figure without
+    one), named ``sequence-lab-<name>.csv``; built only when clicked."""
+    from charts.style import heatmap_csv
+
+    if not any(t.type == "heatmap" for t in fig.data):
+        return
+    (where or st).download_button(
+        "Numbers (CSV)",
+        data=lambda: heatmap_csv(fig) or "",
+        file_name=f"sequence-lab-{name}.csv",
+        mime="text/csv",
+        icon=":material/table_view:",
+        type="tertiary",
+        key=f"csv_{name}",
+    )
+
+
 def presenting() -> bool:
     """Whether the link asks for presenter mode (``?present=1``)."""
-    return st.query_params.get(PRESENT_PARAM, "").lower() in ("1", "true", "yes")
+    return flag(PRESENT_PARAM)
 
 
 def intro(markdown: str, label: str = "About this page") -> None:
@@ -108,12 +157,12 @@ def page_header(page_id: str) -> PageInfo:
         initial_sidebar_state="collapsed" if present else "auto",
     )
     nav_sidebar()
-    if present:
-        st.html(PRESENT_CSS)
+    st.html(LAYOUT_CSS + (PRESENT_CSS if present else ""))
     st.title(info.title)
     if not present:
         st.caption(info.source)
     begin_page(page_id)
+    check_flags()
     return info
 
 

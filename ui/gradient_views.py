@@ -13,7 +13,8 @@ from charts import gradients as ch
 from core import gradient_views as gv
 from core.lstm import LSTMTrace
 from ui import gradient_state as state
-from ui.common import asset_section, export_config, fill
+from ui import quiz
+from ui.common import asset_section, export_config, fill, offer_csv
 from ui.controls import Control
 from ui.problems import show_problem
 
@@ -68,10 +69,9 @@ def t2_tab() -> None:
     st.subheader("Backprop through time, (28)-(40), with the current numbers")
     for eq in ch.t2_equations(inputs.params(), bp.trace, bp.grads, inputs.y):
         ref = gv.signal_at(ag, eq.signal, eq.t)
-        left, right = st.columns([4.6, 1.4], vertical_alignment="center")
-        left.latex(eq.latex)
-        right.markdown(
-            f"**({eq.tag})** autograd  \n`{ref:.17g}`  \n|difference| `{abs(ref - eq.value):.1e}`"
+        st.latex(eq.latex)  # the page's full width: a 1024-px projector fits every line
+        st.markdown(
+            f"**({eq.tag})** autograd `{ref:.17g}` · |difference| `{abs(ref - eq.value):.1e}`"
         )
     cmp = gv.compare_t2(bp.grads, ag)
     st.success(
@@ -119,14 +119,13 @@ def flow_tab() -> None:
     floor = state.FLOOR.draw(d4)
     lstm = state.lstm_maps(T, state.REGIMES[regime_label])
     rnn = state.rnn_map(T, kind, int(H), int(seed), float(input_scale))
-    st.plotly_chart(
-        ch.flow_figure(lstm, rnn, float(floor), regime_label),
-        width="stretch",
-        key="flow_fig",
-        config=export_config("flow_fig"),
-    )
-    left, right = st.columns(2)
     ff = state.flow_figures(T)  # the numbers of the text, from the "as on the sheet" maps
+    if not all([quiz.ask(q) for q in flow_questions(ff)]):  # quiz mode: predict first
+        return
+    fig = ch.flow_figure(lstm, rnn, float(floor), regime_label)
+    st.plotly_chart(fig, width="stretch", key="flow_fig", config=export_config("flow_fig"))
+    offer_csv(fig, "flow_fig")
+    left, right = st.columns(2)
     left.markdown(
         fill(
             asset_section(MD, "Gradient flow"),
@@ -154,6 +153,39 @@ def flow_tab() -> None:
 
 
 # ---------------------------------------------------------------- part (c)
+SHRINK_CHOICES = (0.1, 0.5, 0.9, 1.0)  # "by about what factor per step?"
+
+
+def flow_questions(ff: gv.FlowFigures) -> list[quiz.Question]:
+    """Quiz mode: the sheet's question (part b) about f -> 1, and the size of the shrink at
+    f = 0.5, answered by the maps' own numbers (``core.gradient_views.flow_figures``)."""
+    change = ff.top_first - ff.top_last  # orders of magnitude gained (+) or lost (-) going back
+    fates = ("it vanishes (shrinks towards 0)", "it stays about the same size", "it explodes")
+    fate = 1 if abs(change) <= 2 else 0 if change < 0 else 2
+    factor = min(range(len(SHRINK_CHOICES)), key=lambda k: abs(SHRINK_CHOICES[k] - ff.half_factor))
+    key = f"flow|{ff.T}"
+    return [
+        quiz.Question(
+            key + "|fate",
+            f"An LSTM whose forget gate is f = {ff.top_f:g}: as the gradient c̄(t) flows back "
+            f"from step {ff.T} to step 1, what happens to its size?",
+            fates,
+            fate,
+            f"On the map, log10 |c̄(t)| goes from {ff.top_last:.2f} at t = {ff.T} to "
+            f"{ff.top_first:.2f} at t = 1: c̄(t-1) ≈ f c̄(t) with f ≈ 1 carries the signal "
+            "instead of multiplying it away (the sheet's part b).",
+        ),
+        quiz.Question(
+            key + "|half",
+            "And with f = 0.5: by about what factor does |c̄| change per step back?",
+            tuple(f"× {c:g}" for c in SHRINK_CHOICES),
+            factor,
+            f"Computed: × {ff.half_factor:.2f} per step, so after {ff.T} steps log10 |c̄(1)| "
+            f"is about {ff.half_log_first:.0f}: the gradient vanishes.",
+        ),
+    ]
+
+
 def part_c_tab() -> None:
     c1, c2 = st.columns(2)
     T_max = select_slider(state.T_MAX, c1)
@@ -163,7 +195,7 @@ def part_c_tab() -> None:
         ch.partc_figure(pc), width="stretch", key="partc_fig", config=export_config("partc_fig")
     )
     end = pc.end
-    m1, m2, m3, m4 = st.columns(4)
+    (m1, m2), (m3, m4) = st.columns(2), st.columns(2)  # two by two: fits a 1024-px projector
     m1.metric(f"|w̄_ix| at T = {end.T:,}, b_f = {end.b_f:g}", f"{end.actual:.3e}")
     m2.metric("approximation (43)", f"{end.approx43:.3e}")
     m3.metric("bound (44)", f"{end.bound:.3e}")
@@ -187,7 +219,7 @@ def part_c_tab() -> None:
 
 # ---------------------------------------------------------------- gate explorer
 def gates_tab() -> None:
-    c1, c2, c3 = st.columns([1.3, 2, 1])
+    c1, c2, c3 = st.columns([1.9, 2, 1])  # the preset names fit at 125 % zoom
     preset = state.SEQUENCE.draw(c1)
     custom = preset == state.CUSTOM
     T = state.GATE_T.draw(c2, disabled=custom)

@@ -99,13 +99,15 @@ PAGES: tuple[PageInfo, ...] = (
         "pages/6_Transformer.py",
         "Transformer: attention is all it uses",
         ":material/hub:",
-        "Review questions 3-5 · positional encoding, softmax(QKᵀ/√d_k)V and greedy decoding of "
-        "a trained transformer",
+        "Review questions 3-5 · positional encoding, softmax(QKᵀ/√d_k)V, attention vs "
+        "self-attention, multi-head attention, the encoder and decoder blocks and greedy "
+        "decoding of a trained transformer",
         "How does a transformer know word order, why does it divide by √d_k, and what does it "
         "look at while it writes? See the sinusoidal encoding and its rotation property with "
         "numbers, work softmax(QKᵀ/√d_k)V through by hand and watch unscaled scores saturate "
-        "the softmax, then step through the trained model's greedy decoding with its masked "
-        "self-attention, cross-attention and top-5 words.",
+        "the softmax, compare the trained model's self-attention with its encoder-decoder "
+        "attention, take its heads and blocks apart on your sentence, then step through its "
+        "greedy decoding with its masked self-attention, cross-attention and top-5 words.",
     ),
 )
 BY_ID = {p.id: p for p in (HOME, *PAGES)}

@@ -76,12 +76,12 @@ DATA = Control(
 )
 FILTER = Control(
     "filter",
-    "Only the exercise's sentences",
+    "Exercise filter",
     "toggle",
     default=DEFAULT.exercise_filter,
-    help="On: the English side starts with “i am”, “he is”, “she is”, “you are”, “we are” "
-    "or “they are” (as in the exercise). Off: every pair with fewer than 10 words a "
-    "side is used: more varied data, and harder to learn in two minutes.",
+    help="On: only the exercise's sentences, whose English side starts with “i am”, “he is”, "
+    "“she is”, “you are”, “we are” or “they are” (as in the exercise). Off: every pair with "
+    "fewer than 10 words a side is used: more varied data, and harder to learn in two minutes.",
 )
 PAIRS = SelectSlider(
     "pairs",

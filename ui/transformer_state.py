@@ -5,7 +5,8 @@ widget can hold but the math rejects (an odd or huge d_model, i beyond d_model/2
 message from ``core.transformer_views`` saying why.  What a widget cannot hold at all (``inf``,
 a 400-digit number, an unknown tab) is dropped from a link by ``ui.controls``.
 
-torch is imported only when the decoding tab loads the model (``ui.translate_state``).
+torch is imported only when a part that runs the trained model loads it (``ui.translate_state``):
+the shuffle check of the positional-encoding tab and the last four tabs.
 """
 
 from __future__ import annotations
@@ -24,23 +25,26 @@ MODEL_JSON = (
 )
 
 
-def _model_shape() -> tuple[int, int]:
-    """(decoder layers, heads) of the shipped transformer, read from its metadata."""
+def _model_shape() -> tuple[int, int, int]:
+    """(decoder layers, heads, encoder layers) of the shipped transformer, from its metadata."""
     try:
         cfg = json.loads(MODEL_JSON.read_text(encoding="utf-8"))["config"]
-        return int(cfg["dec_layers"]), int(cfg["n_heads"])
+        return int(cfg["dec_layers"]), int(cfg["n_heads"]), int(cfg["enc_layers"])
     except (OSError, ValueError, KeyError, TypeError):
-        return 2, 4
+        return 2, 4, 2
 
 
-N_LAYERS, N_HEADS = _model_shape()
+N_LAYERS, N_HEADS, N_ENC_LAYERS = _model_shape()
 MEAN = "mean"
 MAX_STEPS = 20  # core.transformer.decode.MAX_DECODE_STEPS (not imported: it loads torch)
 MAX_TEXT = 500
 DEFAULT_TEXT = "je suis tres fatigue ."
 
 # ---------------------------------------------------------------- the tabs
-VIEWS = ("Positional encoding", "Scaled dot-product", "Greedy decoding")
+VIEWS = (
+    "Positional encoding", "Scaled dot-product", "Attention vs self-attention",
+    "Multi-head self-attention", "Encoder and decoder", "Greedy decoding",
+)  # fmt: skip
 VIEW = Control("view", "View", "tabs", default=VIEWS[0], options=VIEWS, name="view")
 
 # ---------------------------------------------------------------- 1. positional encoding
@@ -76,6 +80,11 @@ DELTA = Control(
     help=f"A whole number from {tv.DELTA[0]} to {tv.DELTA[1]}.",
 )  # fmt: skip
 
+SHUFFLE_SEED = Control(
+    "shuffle_seed", "Shuffle seed", "number", default=0, integer=True, lo=0, hi=tv.MAX_SEED,
+    name="shuffle seed", help="Seeds the permutation of the French words.",
+)  # fmt: skip
+
 # ---------------------------------------------------------------- 2. scaled dot-product
 EX_SEED = Control("ex_seed", "Seed of the worked example", "number", default=0, integer=True,
                   lo=0, hi=tv.MAX_SEED, name="example seed")  # fmt: skip
@@ -107,9 +116,38 @@ HEAD = Control(
     options=(MEAN, *(str(h) for h in range(1, N_HEADS + 1))), name="head",
 )  # fmt: skip
 
+# ---------------------------------------------------------------- attention vs self-attention
+AV_LAYER = Control(
+    "av_layer", "Layer (encoder and decoder)", "segmented", default=N_LAYERS,
+    options=tuple(range(1, min(N_LAYERS, N_ENC_LAYERS) + 1)), name="attention layer",
+)  # fmt: skip
+AV_HEAD = Control(
+    "av_head", "Head", "segmented", default=MEAN,
+    options=(MEAN, *(str(h) for h in range(1, N_HEADS + 1))), name="attention head",
+)  # fmt: skip
+
+# ---------------------------------------------------------------- multi-head self-attention
+MH_CELLS = tuple(
+    f"L{layer} H{head}" for layer in range(1, N_ENC_LAYERS + 1) for head in range(1, N_HEADS + 1)
+)
+MH = Control(
+    "mh", "Encoder layer and head", "segmented", default=MH_CELLS[0], options=MH_CELLS,
+    name="layer and head", help="L = encoder layer, H = head.",
+)  # fmt: skip
+
+# ---------------------------------------------------------------- encoder and decoder
+BLOCK = Control(
+    "block", "Block", "select", default="encoder: self-attention", options=tv.BLOCKS,
+    name="block",
+)  # fmt: skip
+BLOCK_LAYER = Control(
+    "blk_layer", "Layer", "segmented", default=1,
+    options=tuple(range(1, min(N_LAYERS, N_ENC_LAYERS) + 1)), name="block layer",
+)  # fmt: skip
+
 CONTROLS = (
-    VIEW, D_MODEL, BASE, LAYOUT, N_POS, DIMS, FREQ, DELTA, EX_SEED, D_K, N_KEYS, SEED, FR,
-    STEP, LAYER, HEAD,
+    VIEW, D_MODEL, BASE, LAYOUT, N_POS, DIMS, FREQ, DELTA, SHUFFLE_SEED, EX_SEED, D_K, N_KEYS,
+    SEED, FR, STEP, LAYER, HEAD, AV_LAYER, AV_HEAD, MH, BLOCK, BLOCK_LAYER,
 )  # fmt: skip  # every URL-bound control of the page
 
 # ---------------------------------------------------------------- cached calls
@@ -134,3 +172,42 @@ def trace(text: str):
         for i in (*d.ids, *d.inputs, *d.top_ids.ravel()):
             words[int(i)] = vocab[int(i)]
     return translation, d, words
+
+
+def _source_ids(tr, translation) -> list[int]:
+    """The model's ids of the translation's French tokens (as read when translating)."""
+    return list(tr.read_words(list(translation.source))[0])
+
+
+@st.cache_data(show_spinner="Running the encoder and decoder…", max_entries=64)
+def probe(text: str):
+    """(ForwardProbe or None, decoder input words (N,), target words by id) of ``text``: every
+    block of the shipped transformer on the sentence and its greedy translation."""
+    from core.transformer.probe import forward_probe
+    from ui.translate_state import translator
+
+    translation, d, _ = trace(text)
+    if d is None or len(d.ids) == 0:
+        return None, (), ()
+    tr = translator(None, "transformer")
+    vocab = tr.tgt_vocab.words
+    p = forward_probe(tr.model, _source_ids(tr, translation), d.inputs)
+    return p, tuple(vocab[int(i)] for i in d.inputs), vocab
+
+
+@st.cache_data(show_spinner="Shuffling and encoding…", max_entries=64)
+def shuffle(text: str, seed: int):
+    """``tv.ShuffleCheck`` of ``text``'s French words shuffled with ``seed`` (None when nothing
+    can be read)."""
+    from core.transformer.probe import encoder_output
+    from ui.translate_state import translator
+
+    translation, d, _ = trace(text)
+    if d is None or not translation.source:
+        return None
+    tr = translator(None, "transformer")
+    ids = _source_ids(tr, translation)
+    order = tv.shuffle_order(len(ids), seed)
+    moved = [ids[i] for i in order]
+    outs = [encoder_output(tr.model, x, pe) for pe in (True, False) for x in (ids, moved)]
+    return tv.shuffle_check(translation.source, order, *outs)

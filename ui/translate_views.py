@@ -16,8 +16,9 @@ import streamlit as st
 from charts import translate as ch
 from core.checkpoint_files import MAX_ZIP_BYTES
 from core.seq2seq.translation import NoteKind, Translation
+from ui import quiz
 from ui import translate_state as state
-from ui.common import asset_section, export_config
+from ui.common import asset_section, export_config, offer_csv
 from ui.controls import plain
 from ui.registry import page
 
@@ -179,14 +180,16 @@ def side_by_side(text: str, beam: int, examples: list[tuple[str, str]]) -> None:
                 f"{len(out.words)} words · {out.seconds * 1000:.1f} ms"
                 + (f" · reference: *{html.escape(reference)}*" if reference else "")
             )
+            fig = ch.attention_map(
+                out.source, out.words, out.attention, title=f"{kind}: where it looks"
+            )
             st.plotly_chart(
-                ch.attention_map(
-                    out.source, out.words, out.attention, title=f"{kind}: where it looks"
-                ),
+                fig,
                 width="stretch",
                 key=f"attn_map_{kind}",
                 config=export_config(f"attn_map_{kind}"),
             )
+            offer_csv(fig, f"attn_map_{kind}")
     if outs[state.TRANSFORMER].words:
         st.caption(
             "The transformer's map is its last decoder layer's encoder-decoder attention, "
@@ -341,14 +344,18 @@ def translation(out: Translation, reference: str | None) -> None:
     if (st.session_state.get("w") or 1) > n:
         st.session_state["w"] = 1
     sel = int(state.word_choice(out.words).draw() or 1)
+    if not all([quiz.ask(q) for q in step_questions(out, sel)]):  # quiz mode: predict first
+        return
+    fig = ch.attention_map(out.source, out.words, out.attention, sel - 1)
     st.plotly_chart(
-        ch.attention_map(out.source, out.words, out.attention, sel - 1),
+        fig,
         width="stretch",
         key="attn_map",
         on_select=inspect_clicked_row,
         selection_mode="points",
         config=export_config("attn_map"),
     )
+    offer_csv(fig, "attn_map")
     step = out.steps[sel - 1]
     a, b = st.columns(2)
     a.plotly_chart(
@@ -366,6 +373,38 @@ def translation(out: Translation, reference: str | None) -> None:
     st.caption(step_caption(out, sel))
     if state.TABLE.draw():
         st.dataframe(attention_table(out), hide_index=True)
+
+
+PROB_BINS = ("below 0.5", "0.5 to 0.9", "above 0.9")
+
+
+def step_questions(out: Translation, sel: int) -> list[quiz.Question]:
+    """Quiz mode: where the decoder looks when it writes the selected word, and how sure it is,
+    answered by this translation's own attention row and probability."""
+    step = out.steps[sel - 1]
+    row = out.attention[sel - 1]  # (n_source,)
+    top = int(row.argmax())
+    options = tuple(f"{j + 1}. {w}" for j, w in enumerate(out.source))
+    key = f"translate|{out.beam}|{' '.join(out.source)}|{' '.join(out.words)}|{sel}"
+    p = step.prob
+    return [
+        quiz.Question(
+            key + "|look",
+            f"When it writes “{step.word}” (word {sel}), which French token does the decoder's "
+            "attention weight most?",
+            options,
+            top,
+            f"Its attention row gives {options[top]} a weight of {row[top]:.2f} (the weights "
+            "sum to 1).",
+        ),
+        quiz.Question(
+            key + "|sure",
+            f"How probable is “{step.word}” at that step, for the decoder?",
+            PROB_BINS,
+            0 if p < 0.5 else 1 if p <= 0.9 else 2,
+            f"p = {p:.3f}.",
+        ),
+    ]
 
 
 def no_translation() -> None:

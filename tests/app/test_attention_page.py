@@ -87,8 +87,10 @@ def charts(at: AppTest) -> list:
 
 
 def stats(at: AppTest):
-    """The per-picture table of the sampled-keys view, as a DataFrame."""
-    return at.dataframe[0].value
+    """The per-picture table of the sampled-keys view, as a DataFrame with one row per picture
+    (the page shows it transposed: one row per measure)."""
+    df = at.dataframe[0].value.set_index("measure").T
+    return df.rename_axis("picture").reset_index()
 
 
 def pct(x: float) -> str:
@@ -118,12 +120,8 @@ def test_default_view_is_the_sheets_experiment():
     assert len(at.tabs) == 4
     assert len(charts(at)) == 1  # only the open tab (Sampled keys) is computed
     df = stats(at)
-    assert list(df["picture"]) == [
-        "(c) i. one head",
-        "(d) i. two heads",
-        "(c) ii. one head",
-        "(d) ii. two heads",
-    ]
+    assert list(df["picture"]) == ["(c) i", "(d) i", "(c) ii", "(d) ii"]
+    assert list(df["heads"]) == ["1", "2", "1", "2"]
     # the numbers are those of core.attention for the sheet's setting
     summaries = sheet_summaries()
     assert list(df["within ε = 0.05"]) == [pct(s.share_within) for s in summaries]

@@ -27,7 +27,7 @@ def specs(at: AppTest) -> dict[str, dict]:
     out = {}
     for c in at.get("plotly_chart"):
         fig = json.loads(c.proto.spec)
-        out[fig["layout"]["title"]["text"]] = fig
+        out[re.sub(r"<br\s*/?>", " ", fig["layout"]["title"]["text"])] = fig  # wrapped titles
     return out
 
 
@@ -193,3 +193,183 @@ def _decode(z):
         return arr.tolist() if "shape" not in z else arr.reshape(
             [int(s) for s in str(z["shape"]).split(",")]).tolist()  # fmt: skip
     return z
+
+
+# ---------------------------------------------------------------- 1b. shuffled words, PE on / off
+def _sci(text: str, marker: str) -> float:
+    """The first bold number after ``marker`` in ``text``."""
+    at = text.index(marker) + len(marker)
+    m = re.search(r"\*\*([0-9.e+-]+)\*\*", text[at:])
+    assert m, text
+    return float(m.group(1))
+
+
+def test_pe_shuffle_counterfactual_by_deep_link(reference):
+    from core.transformer.probe import encoder_output
+
+    at = open_page({"shuffle_seed": "3"})
+    assert not at.error and not at.warning
+    assert at.number_input(key="shuffle_seed").value == 3
+    tr = load_translator(kind="transformer")
+    translation, _ = reference
+    ids = tr.read_words(list(translation.source))[0]
+    order = tv.shuffle_order(len(ids), 3)
+    moved = [ids[i] for i in order]
+    outs = [encoder_output(tr.model, x, pe) for pe in (True, False) for x in (ids, moved)]
+    s = tv.shuffle_check(translation.source, order, *outs)
+    body = texts(at).replace("\\", "")
+    off, on = _sci(body, "Without PE:"), _sci(body, "With PE:")
+    assert off < 1e-5 and off == pytest.approx(s.diff_off, rel=0.06)
+    assert on > 0.1 and on == pytest.approx(s.diff_on, abs=1e-3)
+    assert " ".join(s.shuffled) in body
+    table = [d.value for d in at.dataframe if "max |diff|, PE off" in d.value.columns][0]
+    assert list(table["word"]) == list(s.shuffled)
+    assert list(table["original position"]) == list(order)
+    at.number_input(key="shuffle_seed").set_value(4).run()
+    assert "Shuffled (seed 4)" in texts(at)
+
+
+# ---------------------------------------------------------------- 3. attention vs self-attention
+def test_attention_vs_self_attention_by_deep_link(reference):
+    _, trace = reference
+    at = open_page({"view": "Attention vs self-attention", "av_layer": "1", "av_head": "3"})
+    assert not at.error and not at.warning
+    figs = specs(at)
+    enc = figs["Self-attention, encoder layer 1, head 3"]["data"][0]
+    cross = figs["Cross-attention, decoder layer 1, head 3"]["data"][0]
+    for hm in (enc, cross):
+        assert (hm["zmin"], hm["zmax"]) == (0, 1) and hm["colorbar"]["title"]["text"] == "weight"
+    S, N = trace.encoder_attention.shape[-1], len(trace.ids)
+    z_enc = np.array(_decode(enc["z"]), dtype=float).reshape(S, S)
+    z_cross = np.array(_decode(cross["z"]), dtype=float).reshape(N, S)
+    np.testing.assert_allclose(z_enc, trace.encoder_attention[0, 2], atol=1e-6)
+    np.testing.assert_allclose(z_cross, trace.cross_attention[0, 2], atol=1e-6)
+    caps = " ".join(c.value for c in at.caption)
+    assert "queries, keys and values all come from the French words" in caps
+    assert f"the {N} queries come from the decoder" in caps
+    assert "**Rows sum to 1**" in texts(at)
+    at.button_group(key="av_head").set_value("mean").run()
+    cross = specs(at)["Cross-attention, decoder layer 1, mean over heads"]["data"][0]
+    np.testing.assert_allclose(
+        np.array(_decode(cross["z"]), dtype=float).reshape(N, S),
+        trace.cross_attention[0].mean(0),
+        atol=1e-6,
+    )
+    check_figures(at)
+
+
+# ---------------------------------------------------------------- 4. multi-head self-attention
+def test_multi_head_by_deep_link_and_grid(reference):
+    _, trace = reference
+    S = trace.encoder_attention.shape[-1]
+    at = open_page({"view": "Multi-head self-attention", "mh": "L2 H3"})
+    assert not at.error and not at.warning
+    hm = specs(at)["Encoder layer 2, head 3 of 4: weights"]["data"][0]
+    z = np.array(_decode(hm["z"]), dtype=float).reshape(S, S)
+    np.testing.assert_allclose(z, trace.encoder_attention[1, 2], atol=1e-6)
+    np.testing.assert_allclose(z.sum(1), 1.0, atol=1e-5)
+    assert hm["texttemplate"] == "%{text}" and "%{z:.4f}" in hm["hovertemplate"]
+    check = markdown_with(at, "**Check:**")
+    diff = _sci(check, "max |difference| =")
+    assert diff < 1e-5
+    shapes = [d.value for d in at.dataframe if "shape" in d.value.columns][0]
+    assert list(shapes["shape"]) == [f"4 × ({S}, 64)", f"({S}, 256)", "(256, 256)", f"({S}, 256)"]
+    latex = "\n".join(e.value for e in at.latex)
+    assert rf"({S}\times256)\cdot(256\times256) \to {S}\times256" in latex
+    at.button_group(key="mh").set_value("L1 H1").run()
+    hm = specs(at)["Encoder layer 1, head 1 of 4: weights"]["data"][0]
+    np.testing.assert_allclose(
+        np.array(_decode(hm["z"]), dtype=float).reshape(S, S),
+        trace.encoder_attention[0, 0],
+        atol=1e-6,
+    )
+    check_figures(at)
+
+
+# ---------------------------------------------------------------- 5. encoder and decoder
+def test_encoder_decoder_blocks_by_deep_link(reference):
+    translation, trace = reference
+    S, N = len(translation.source), len(trace.ids)
+    q = {"view": "Encoder and decoder", "block": "decoder: feed-forward", "blk_layer": "2"}
+    at = open_page(q)
+    assert not at.error and not at.warning
+    fig = specs(at)["Encoder and decoder blocks with live shapes"]
+    notes = " ".join(a["text"] for a in fig["layout"]["annotations"])
+    assert f"encoder-decoder attention<br>({N}, 256)" in notes  # name and shape on two lines
+    assert f"<b>feed-forward</b><br>({N}, 256)" in notes  # the chosen block in bold
+    assert f"self-attention<br>({S}, 256)" in notes and f"softmax<br>({N}, 4493)" in notes
+    assert "layer 2 of 2" in notes
+    body = texts(at).replace("\\", "")
+    assert f"**Decoder: feed-forward, layer 2** — output shape **({N}, 256)**" in body
+    assert "hidden size d_ff = **1024**" in body
+    tr = load_translator(kind="transformer")
+    from core.transformer.probe import forward_probe
+
+    ids = tr.read_words(list(translation.source))[0]
+    p = forward_probe(tr.model, ids, trace.inputs)
+    want = [b for b in p.blocks if b.part == "decoder" and b.name == "feed-forward"][1].output
+    table = at.dataframe[-1].value
+    np.testing.assert_allclose(table.to_numpy(dtype=float), np.round(want[:6, :8], 3))
+    assert list(table.index)[0] == "0: <sos>"
+    at.selectbox(key="block").set_value("encoder: add & norm 1").run()
+    ln = markdown_with(at, "Layer-norm check")
+    assert float(re.search(r"largest \|mean\| ([0-9.e+-]+)", ln).group(1)) < 1e-5
+    lo, hi = (float(x) for x in re.search(r"\(([0-9.]+) to ([0-9.]+)\)", ln).groups())
+    assert 0.9999 < lo <= hi < 1.0001
+    at.text_input(key="fr").set_value("il y a un chat sur la table .").run()
+    notes = " ".join(a["text"] for a in specs(at)["Encoder and decoder blocks with live shapes"]
+                     ["layout"]["annotations"])  # fmt: skip
+    assert "self-attention<br>(9, 256)" in notes
+    check_figures(at)
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "key", "default"),
+    [
+        ({"view": "Multi-head self-attention", "mh": "L9 H9"}, "layer and head", "mh", "L1 H1"),
+        ({"view": "Attention vs self-attention", "av_head": "7"}, "attention head", "av_head",
+         "mean"),
+    ],
+)  # fmt: skip
+def test_bad_link_values_of_the_new_tabs(query, name, key, default):
+    at = open_page(query)
+    assert not at.exception
+    (warning,) = at.warning
+    assert name in re.sub(r"\\(.)", r"\1", warning.value)
+    assert at.button_group(key=key).value == default
+    assert specs(at)  # the tab is still drawn with the default
+
+
+def test_bad_block_link_falls_back():
+    at = open_page({"view": "Encoder and decoder", "block": "decoder: nothing"})
+    assert not at.exception
+    (warning,) = at.warning
+    assert "block" in warning.value and at.selectbox(key="block").value == "encoder: self-attention"
+
+
+@pytest.mark.parametrize(
+    "view",
+    ["Positional encoding", "Attention vs self-attention", "Multi-head self-attention",
+     "Encoder and decoder"],
+)  # fmt: skip
+def test_new_parts_refuse_an_unreadable_sentence(view):
+    at = open_page({"view": view, "fr": "!!! ???"})
+    assert not at.exception
+    assert any("nothing to decode" in e.value for e in at.error)
+    titles = set(specs(at))
+    assert not any("attention" in t.lower() or "blocks" in t for t in titles)
+
+
+# ---------------------------------------------------------------- 6. Back / Next
+def test_back_and_next_move_the_step(reference):
+    _, trace = reference
+    N = len(trace.ids)
+    at = open_page({"view": "Greedy decoding", "step": "2"})
+    at.button(key="step_next").click().run()
+    assert at.slider(key="step").value == 3 and f"**Step 3 of {N}:**" in texts(at)
+    for _ in range(3):
+        at.button(key="step_back").click().run()
+    assert at.slider(key="step").value == 1 and f"**Step 1 of {N}:**" in texts(at)
+    at.slider(key="step").set_value(N).run()
+    at.button(key="step_next").click().run()
+    assert at.slider(key="step").value == N and not at.exception

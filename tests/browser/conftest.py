@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -60,9 +61,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def fresh_server():
-    """Start `streamlit run app.py` on a random loopback port; yield its base URL."""
+@contextlib.contextmanager
+def _serve():
+    """`streamlit run app.py` on a random loopback port, stopped on exit; yields its base URL."""
     port = _free_port()
     log = ARTIFACTS / f"server-{port}.log"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -106,6 +107,20 @@ def fresh_server():
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture
+def fresh_server():
+    """A new `streamlit run app.py` for this test alone (a first visit on a fresh server)."""
+    with _serve() as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def module_server():
+    """One `streamlit run app.py` for a whole test module (many page loads, one start)."""
+    with _serve() as base:
+        yield base
 
 
 @pytest.fixture

@@ -21,6 +21,12 @@ def settle(page, timeout_ms: int = 60_000) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
         timeout=timeout_ms,
     )
+    # the status widget shows only for runs longer than a moment: also ask the app itself
+    page.wait_for_function(
+        """() => document.querySelector('[data-testid="stApp"]')
+                   ?.getAttribute('data-test-script-state') === 'notRunning'""",
+        timeout=timeout_ms,
+    )
     page.wait_for_timeout(500)
 
 
@@ -39,7 +45,7 @@ def test_home_first_visit(fresh_server, page):
     page.goto(fresh_server + "/")
     settle(page)
     assert "Sequence Lab" in page.inner_text("h1")
-    assert page.get_by_text("Open: An RNN that adds binary numbers").count() == 1
+    assert page.get_by_text("Open Binary adder").count() == 1
     check_clean(page, "home")
 
 

@@ -20,6 +20,7 @@ TITLE = registered("transformer").title
     [
         ("transformer-pe", ""),
         ("transformer-sdp", "?view=Scaled+dot-product&d_k=256"),
+        ("transformer-blocks", "?view=Encoder+and+decoder&block=decoder%3A+softmax"),
     ],
 )
 def test_transformer_deep_link_is_the_first_visit(fresh_server, page, name, query):

@@ -112,6 +112,7 @@ def test_files_at_the_top_level_are_accepted(tmp_path):
     assert sorted(f.name for f in up.path.iterdir()) == ["model.json", "weights.pt"]
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol:UserWarning")
 def test_damaged_weights_pass_the_zip_check_and_fail_the_load(tmp_path):
     from core.seq2seq.translator import load_translator
 

@@ -161,3 +161,17 @@ def test_gate_trace_is_the_example_with_these_biases():
     tr = gv.gate_trace(x, 0.0, -4.0, -6.0, 0.5)
     ref = lstm_forward(dataclasses.replace(EXAMPLE_PARAMS, b_f=-4.0, b_o=-6.0, b_g=0.5), x)
     np.testing.assert_array_equal(tr.h, ref.h)
+
+
+def test_flow_figures_top_level_is_the_highest_forget_gate():
+    from core.gradient_views import flow_figures, lstm_maps
+
+    m = lstm_maps(200, "sheet")
+    ff = flow_figures(m)
+    k = int(np.argmax(m.f_levels))
+    assert ff.top_f == m.f_levels[k] > 0.99
+    assert (ff.top_first, ff.top_last) == (m.log_c[k, 0], m.log_c[k, -1])
+    # the sheet's part (b): with f close to 1 the signal neither vanishes nor explodes
+    assert abs(ff.top_first - ff.top_last) < 1
+    # and at f = 0.5 it shrinks by about x0.47 a step
+    assert 0.45 < ff.half_factor < 0.5
