@@ -331,6 +331,7 @@ def loss_curve(losses: np.ndarray) -> go.Figure:
         [line],
         "Training loss (binary cross-entropy per output bit)",
         height=300,
+        title_chars=30,  # the left of two columns
         xaxis=dict(title=dict(text="training step")),
         yaxis=dict(title=dict(text="loss (nats)"), type="log", exponentformat="power"),
     )

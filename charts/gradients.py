@@ -405,12 +405,13 @@ def flow_figure(lstm: LSTMMaps, rnn: RNNMap, floor: float, regime_label: str) ->
     x_title = "step t (the loss is at t = T)"
     f_axis = dict(tickvals=[-math.log10(1 - f) for f in tick_f], ticktext=[str(f) for f in tick_f])
     layout = base_layout(
-        f"How far back the error signal reaches · T = {T} steps, LSTM gates "
+        f"T = {T} steps: how far back the error signal reaches, LSTM gates "
         f"{regime_label}<br><sup>colour = log10 of the gradient's size (dark = vanishing; "
         f"values below 10<sup>{int(zmin)}</sup> are drawn at the floor {int(zmin)})</sup>",
         height=540,
     )
-    layout.update(
+    layout = with_layout(
+        layout,
         xaxis=dict(domain=dom[0], anchor="y", title=x_title),
         xaxis2=dict(domain=dom[1], anchor="y2", title=x_title),
         xaxis3=dict(domain=dom[2], anchor="y3", title=x_title),
@@ -545,11 +546,12 @@ def partc_figure(pc: PartC) -> go.Figure:
         f"Part (c): the exact |w̄_ix| against the bound (44) · b_i = b_o = −{pc.k:g}"
         f"<br><sup>each curve: the loss (23) at length T, input x(t) = sin(0.7 t), y = 1; "
         f"the forget gate is held at f = σ(b_f)</sup>",
-        height=520,
+        height=640,
     )
-    layout.update(
-        legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.01),
-        margin=dict(l=70, r=250, t=80, b=50),
+    layout = with_layout(  # the legend under the plot: beside it, it left the plot 150 px
+        layout,
+        legend=dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0.0),
+        margin=dict(l=70, r=20, t=80, b=190),
         xaxis=dict(title="sequence length T (steps, log scale)", type="log"),
         yaxis=dict(title="|∂L/∂w_ix| (log scale)", type="log", exponentformat="power"),
     )

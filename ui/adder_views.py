@@ -452,14 +452,20 @@ def learned(w: AdderWeights | None, addition: Addition | None) -> None:
         else:
             st.error(f"Proof: fails (shortest failing input a, b = {proof.counterexample}).")
         st.button(
-            "Load the hardened weights into the editor",
+            "Load into the editor",
             on_click=state.load_weights_into_editor,
             args=(hw,),
             key="load_learned",
+            help="The hardened weights go into the sidebar's weight editor (2).",
         )
     st.markdown("##### Which columns the sigmoid network gets right")
     table = state.column_table(cfg)
     st.dataframe(_column_rows(table), hide_index=True)
+    st.caption(
+        "sum = a + b + carry in; bit = the correct output bit; columns = how many columns of "
+        "the test additions are of this case; right = how many of those the network gets "
+        "right; share = right / columns (never: the case does not occur)."
+    )
     st.markdown(
         f"{describe_columns(table)} Counted over every column of the "
         f"{table.n_pairs:,} held-out pairs of {table.n_bits}-bit numbers behind the bit accuracy "
@@ -485,11 +491,9 @@ def _column_rows(table) -> dict[str, list]:
         "a_t": [a for a, _, _ in cases],
         "b_t": [b for _, b, _ in cases],
         "carry in": [c for _, _, c in cases],
-        "a + b + carry": [sum(c) for c in cases],
-        "correct bit": [sum(c) % 2 for c in cases],
+        "sum": [sum(c) for c in cases],  # a + b + carry (short headers: 819 px at 125 %)
+        "bit": [sum(c) % 2 for c in cases],
         "columns": list(table.columns),
         "right": list(table.right),
-        "share right": [
-            "never occurs" if share is None else f"{share:.2%}" for share in table.shares
-        ],
+        "share": ["never" if share is None else f"{share:.1%}" for share in table.shares],
     }
