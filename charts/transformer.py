@@ -269,28 +269,24 @@ def attention_pair(c: AttentionCompare) -> tuple[go.Figure, go.Figure]:
     """The encoder's self-attention (S, S) and the decoder's cross-attention (N, S), one scale."""
     src = [f"{j}: {w}" for j, w in enumerate(c.source)]
     out = [f"{t + 1}: {w}" for t, w in enumerate(c.outputs)]
-    n = max(len(src), len(out))
-    height = 160 + 40 * n
-    enc = make_figure(
-        [_weights_heatmap(c.encoder, src, src,
-                          "query %{y} → key %{x}: %{z:.3f}<extra></extra>")],
-        f"Self-attention, encoder layer {c.layer + 1}, {c.head_label}",
-        height,
-        title_chars=HALF,
-        xaxis=dict(title=dict(text="key: French word"), type="category"),
-        yaxis=dict(title=dict(text="query: French word"), autorange="reversed",
-                   automargin=True, type="category"),
-    )  # fmt: skip
-    cross = make_figure(
-        [_weights_heatmap(c.cross, src, out,
-                          "step %{y} → key %{x}: %{z:.3f}<extra></extra>")],
-        f"Cross-attention, decoder layer {c.layer + 1}, {c.head_label}",
-        height,
-        title_chars=HALF,
-        xaxis=dict(title=dict(text="key: French word"), type="category"),
-        yaxis=dict(title=dict(text="query: English word written"), autorange="reversed",
-                   automargin=True, type="category"),
-    )  # fmt: skip
+    height = 160 + 40 * max(len(src), len(out))
+
+    def panel(w, rows, hover_row: str, title: str, query: str) -> go.Figure:
+        return make_figure(
+            [_weights_heatmap(w, src, rows, f"{hover_row} %{{y}} → key %{{x}}: "
+                              "%{z:.3f}<extra></extra>")],
+            f"{title}, {c.head_label}",
+            height,
+            title_chars=HALF,
+            xaxis=dict(title=dict(text="key: French word"), type="category"),
+            yaxis=dict(title=dict(text=f"query: {query}"), autorange="reversed",
+                       automargin=True, type="category"),
+        )  # fmt: skip
+
+    enc = panel(c.encoder, src, "query", f"Self-attention, encoder layer {c.layer + 1}",
+                "French word")  # fmt: skip
+    cross = panel(c.cross, out, "step", f"Cross-attention, decoder layer {c.layer + 1}",
+                  "English word written")  # fmt: skip
     return enc, cross
 
 
