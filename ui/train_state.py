@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,20 +185,43 @@ def shared_corpus(exercise_filter: bool) -> tuple[Corpus | None, str]:
         return None, str(exc)
 
 
-@st.cache_resource(show_spinner="Reading your file…", max_entries=8, ttl=3600)
-def _upload_corpus(
-    file_id: str, name: str, exercise_filter: bool, _data: bytes
-) -> tuple[Corpus | None, str]:
-    try:
-        return prepare_corpus(_data, exercise_filter, name=name), ""
-    except ValueError as exc:
-        return None, f"{name}: {exc}"
+UPLOADS_KEPT = 8  # read uploads kept in memory, server-wide (the oldest go first)
+
+
+@st.cache_resource(show_spinner=False)
+def _upload_store() -> tuple[OrderedDict, threading.Lock]:
+    """The server's read uploads: {(file id, filter): (Corpus or None, message)}.  Kept by
+    hand, not with st.cache_*: reading draws a progress bar, and a cached function's elements
+    would be replayed on every later hit."""
+    return OrderedDict(), threading.Lock()
 
 
 def uploaded_corpus(upload: Any, exercise_filter: bool) -> tuple[Corpus | None, str]:
     """(Corpus, "") for an ``st.file_uploader`` file, or (None, the reason, naming the line
-    or the limit; ``read_raw_pairs`` checks the size)."""
-    return _upload_corpus(upload.file_id, upload.name, exercise_filter, upload.getvalue())
+    or the limit; ``read_raw_pairs`` checks the size).  A progress bar shows while a new file
+    is read (a file read before comes back at once)."""
+    store, lock = _upload_store()
+    key = (upload.file_id, bool(exercise_filter))
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    bar = st.empty()
+
+    def progress(fraction: float, what: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{upload.name}: {what}")
+
+    try:
+        result = (prepare_corpus(upload.getvalue(), exercise_filter, upload.name, progress), "")
+    except ValueError as exc:
+        result = (None, f"{upload.name}: {exc}")
+    finally:
+        bar.empty()
+    with lock:
+        store[key] = result
+        while len(store) > UPLOADS_KEPT:
+            store.popitem(last=False)
+    return result
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

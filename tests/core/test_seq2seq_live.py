@@ -470,3 +470,22 @@ def test_a_job_is_found_again_by_its_link_reference_and_only_by_it(tmp_path):
     assert q.stop(job, owner="tab2")  # the new owner may stop (or cancel) it
     assert q.wait(job, timeout=60).state in (JobState.STOPPED, JobState.CANCELLED)
     q.shutdown()
+
+
+def test_prepare_corpus_reports_progress_in_order(monkeypatch):
+    """A long upload's reading shows progress: fractions rise from 0 to 1, one report per
+    chunk of pairs, and the corpus is the same as without the reports."""
+    import core.seq2seq.live.corpus as corpus_mod
+
+    monkeypatch.setattr(corpus_mod, "PROGRESS_CHUNK", 7)
+    words = [chr(97 + k // 26) + chr(97 + k % 26) + "x" for k in range(40)]  # no digits
+    lines = [f"i am {w} .\tje suis {w} .\n" for w in words]
+    data = "".join(lines).encode()
+    seen: list[tuple[float, str]] = []
+    with_reports = corpus_mod.prepare_corpus(data, True, progress=lambda f, w: seen.append((f, w)))
+    fractions = [f for f, _ in seen]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert fractions == sorted(fractions)
+    assert len(seen) == 2 + 6  # reading, 40 pairs in chunks of 7, done
+    assert "35 of 40 pairs" in seen[-2][1]
+    assert with_reports.pairs == corpus_mod.prepare_corpus(data, True).pairs

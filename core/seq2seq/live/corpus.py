@@ -7,7 +7,7 @@ No torch here: the Train page reads and splits corpora before torch loads.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -42,24 +42,38 @@ class Corpus:
     digest: str = ""  # data_digest of the file read: tells the shipped corpus from an upload
 
 
+PROGRESS_CHUNK = 20_000  # pairs normalised between two progress reports
+
+
 def prepare_corpus(
-    source: str | Path | bytes | None = None, exercise_filter: bool = True, name: str = ""
+    source: str | Path | bytes | None = None,
+    exercise_filter: bool = True,
+    name: str = "",
+    progress: Callable[[float, str], None] | None = None,
 ) -> Corpus:
     """Read ``English<TAB>French`` pairs (a path, an upload's bytes, or None for the shared
     corpus), normalise them and keep pairs with fewer than 10 words a side (and, with
     ``exercise_filter``, an English side starting with one of the exercise's prefixes).
 
+    ``progress(fraction, what)`` (optional) is called as the work goes on: after reading, then
+    after every ``PROGRESS_CHUNK`` pairs normalised (a 30 MB file takes half a minute).
     Raises ``CorpusError`` (a ValueError) naming the line or the limit for an unreadable file
     (``read_raw_pairs``), or when fewer than MIN_PAIRS pairs are left.
     """
+    report = progress or (lambda fraction, what: None)
+    report(0.0, "Reading the file…")
     raw = read_raw_pairs(source)
-    pairs = tuple(
-        dict.fromkeys(
-            prepare_pairs(
-                raw, prefixes=ENG_PREFIXES if exercise_filter else None, max_length=MAX_LENGTH
-            )
+    prefixes = ENG_PREFIXES if exercise_filter else None
+    kept: list[Pair] = []
+    for start in range(0, len(raw), PROGRESS_CHUNK):
+        report(
+            0.1 + 0.9 * start / len(raw),
+            f"Normalising and filtering: {start:,} of {len(raw):,} pairs…",
         )
-    )
+        chunk = raw[start : start + PROGRESS_CHUNK]
+        kept += prepare_pairs(chunk, prefixes=prefixes, max_length=MAX_LENGTH)
+    report(1.0, f"{len(raw):,} pairs read.")
+    pairs = tuple(dict.fromkeys(kept))
     if len(pairs) < MIN_PAIRS:
         rule = (
             "fewer than 10 words on each side and an English side starting with 'i am', "
