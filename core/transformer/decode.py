@@ -147,12 +147,6 @@ def trace_output(
     )
 
 
-@torch.inference_mode()
-def greedy_ids(model: Transformer, src_ids, max_steps: int = MAX_DECODE_STEPS) -> list[int]:
-    """Greedy decoding of one sentence: the argmax at each step, EOS included when reached."""
-    return [int(i) for i in _trim(greedy_batch(model, _src_tensor(src_ids), max_steps)[0])]
-
-
 def _trim(row: torch.Tensor) -> torch.Tensor:
     """A greedy_batch row up to and including its first EOS."""
     ends = (row == EOS).nonzero()
