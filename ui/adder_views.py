@@ -176,7 +176,7 @@ def _step_player(w: AdderWeights, addition: Addition) -> None:
 
     facts = step_facts(tr, t)
     quizzing = quiz.quizzing()
-    revealed = all([quiz.ask(q) for q in step_questions(tr, t)])  # asks every question
+    revealed = quiz.ask_all(step_questions(tr, t))  # asks every question
     left, right = st.columns([1, 1.25])
     with left:
         st.markdown(f"**Column addition, step t = {t}** (highlighted column)")

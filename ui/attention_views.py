@@ -260,7 +260,7 @@ def sampled_keys(sb: Sidebar) -> None:
         eps=eps,
     )
     f = av.sampling_facts(panels, summaries, eps)
-    if not all([quiz.ask(q) for q in sampled_questions(f, s, eps)]):  # quiz mode: predict first
+    if not quiz.ask_all(sampled_questions(f, s, eps)):  # quiz mode: predict first
         return
     st.plotly_chart(figure, width="stretch", key="panels", config=export_config("panels"))
     st.dataframe(stats_table(panels, summaries, eps), hide_index=True, width="stretch")

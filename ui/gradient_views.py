@@ -120,7 +120,7 @@ def flow_tab() -> None:
     lstm = state.lstm_maps(T, state.REGIMES[regime_label])
     rnn = state.rnn_map(T, kind, int(H), int(seed), float(input_scale))
     ff = state.flow_figures(T)  # the numbers of the text, from the "as on the sheet" maps
-    if not all([quiz.ask(q) for q in flow_questions(ff)]):  # quiz mode: predict first
+    if not quiz.ask_all(flow_questions(ff)):  # quiz mode: predict first
         return
     fig = ch.flow_figure(lstm, rnn, float(floor), regime_label)
     st.plotly_chart(fig, width="stretch", key="flow_fig", config=export_config("flow_fig"))

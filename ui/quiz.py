@@ -59,6 +59,12 @@ def answered(q: Question) -> int | None:
     return st.session_state.get(_ANSWERS, {}).get(q.key)
 
 
+def ask_all(questions: list[Question]) -> bool:
+    """Ask every question (each is drawn, answered or not); whether all are answered, so
+    that what answers them may be shown."""
+    return all([ask(q) for q in questions])  # a list, not a generator: no question is skipped
+
+
 def ask(q: Question) -> bool:
     """The question (in quiz mode); whether what answers it may be shown."""
     if not quizzing():

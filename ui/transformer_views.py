@@ -164,7 +164,7 @@ def scaled() -> None:
         return
     d_k, n_keys, seed2 = int(d_k), int(n_keys), int(seed2)
     pt = state.scaling_point(d_k, n_keys, seed2)
-    if not all([quiz.ask(q) for q in scaling_questions(pt, seed2)]):  # quiz mode: predict first
+    if not quiz.ask_all(scaling_questions(pt, seed2)):  # quiz mode: predict first
         return
     m = st.columns(3)
     m[0].metric("std of scores, unscaled", f"{pt.std_unscaled:.2f}",
@@ -270,7 +270,7 @@ def _shuffled() -> None:
         f"**Shuffled (seed {int(seed)}):** {plain(' '.join(s.source))} → "
         f"{plain(' '.join(s.shuffled))}"
     )
-    if not all([quiz.ask(q) for q in shuffle_questions(s, int(seed))]):  # predict first
+    if not quiz.ask_all(shuffle_questions(s, int(seed))):  # predict first
         return
     st.markdown(
         f"**Without PE:** the shuffled sentence's encoder outputs are the original outputs "

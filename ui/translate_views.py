@@ -344,7 +344,7 @@ def translation(out: Translation, reference: str | None) -> None:
     if (st.session_state.get("w") or 1) > n:
         st.session_state["w"] = 1
     sel = int(state.word_choice(out.words).draw() or 1)
-    if not all([quiz.ask(q) for q in step_questions(out, sel)]):  # quiz mode: predict first
+    if not quiz.ask_all(step_questions(out, sel)):  # quiz mode: predict first
         return
     fig = ch.attention_map(out.source, out.words, out.attention, sel - 1)
     st.plotly_chart(
