@@ -22,13 +22,16 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.seq2seq.data import MAX_UPLOAD_BYTES
+
 WEIGHTS_FILE = "weights.pt"
 META_FILE = "model.json"
 METRICS_FILE = "metrics.json"
 REQUIRED_FILES = (META_FILE, WEIGHTS_FILE)
 ALLOWED_FILES = (META_FILE, WEIGHTS_FILE, METRICS_FILE)
 MAX_CHECKPOINT_BYTES = 64 * 2**20  # one file of a checkpoint, unpacked
-MAX_ZIP_BYTES = 32 * 2**20  # an uploaded zip (= server.maxUploadSize in .streamlit/config.toml)
+# An uploaded zip: the server's one upload limit (server.maxUploadSize in .streamlit/config.toml).
+MAX_ZIP_BYTES = MAX_UPLOAD_BYTES
 MAX_METRICS_BYTES = 4 * 2**20  # model.json and metrics.json are text: far below this
 GRU_FORMAT, TRANSFORMER_FORMAT = "sequence-lab-seq2seq", "sequence-lab-transformer"
 FORMATS = {GRU_FORMAT: "gru", TRANSFORMER_FORMAT: "transformer"}  # model.json format -> kind
