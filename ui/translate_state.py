@@ -155,14 +155,6 @@ def uploaded_checkpoint() -> dict[str, Any] | None:
     }
 
 
-def uploaded_checkpoint_path(upload_id: str) -> str | None:
-    """The folder of the upload with this id, if the server still has it."""
-    from core.checkpoint_files import find_upload
-
-    up = find_upload(upload_id)
-    return None if up is None else str(up.path)
-
-
 def accept_upload(data: bytes) -> tuple[str, str]:
     """Check and unpack an uploaded checkpoint zip, then load it once (tensors with
     ``weights_only=True``, names, shapes and finite values checked): (id, kind as GRU or

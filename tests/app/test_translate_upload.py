@@ -11,12 +11,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import torch
 from streamlit.testing.v1 import AppTest
 
-from core.checkpoint_files import checkpoint_zip
+from core.checkpoint_files import checkpoint_zip, find_upload
 from core.seq2seq import load_translator
-from tests.app.test_translate_page import boxes, headline, open_page
+from tests.app.test_translate_page import _session_checkpoint, boxes, headline, open_page
 from ui import translate_state as state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,17 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def toy_zip(tmp_path_factory) -> bytes:
     """A tiny GRU checkpoint (translates differently from the shipped one), as the Train page
     would offer it for download."""
-    from core.seq2seq import ModelConfig, Seq2Seq, save_checkpoint
-    from core.seq2seq.data import build_vocab
-
-    src = build_vocab(["je suis content .", "je suis tres fatigue ."])
-    tgt = build_vocab(["i am happy .", "i am very tired ."])
-    torch.manual_seed(1)
-    model = Seq2Seq(
-        ModelConfig(src_vocab=len(src), tgt_vocab=len(tgt), emb=8, hidden=8, dropout=0.0)
-    ).eval()
-    out = save_checkpoint(tmp_path_factory.mktemp("toy") / "ck", model, src, tgt, {"data": {}})
-    return checkpoint_zip(out)
+    return checkpoint_zip(_session_checkpoint(tmp_path_factory.mktemp("toy"), {"data": {}}))
 
 
 def upload(at: AppTest, blob: bytes, name: str = "model.zip") -> AppTest:
@@ -53,8 +42,9 @@ def test_an_uploaded_gru_zip_is_used_and_linkable(toy_zip):
     assert "sequence-lab-model-job3.zip" in label
     up_id = at.query_params[state.UPLOAD_PARAM]
     up_id = up_id if isinstance(up_id, str) else up_id[-1]
-    path = state.uploaded_checkpoint_path(up_id)
-    assert path is not None
+    up = find_upload(up_id)
+    assert up is not None
+    path = str(up.path)
     toy = load_translator(path).translate(state.DEFAULT_TEXT, beam=1)
     shipped = load_translator().translate(state.DEFAULT_TEXT, beam=1)
     assert headline(at) == html.escape(" ".join(toy.words)) != " ".join(shipped.words)
