@@ -2,11 +2,27 @@
 
 import streamlit as st
 
-from ui.common import asset_section, asset_text, nav_sidebar
+from ui.common import (
+    LAYOUT_CSS,
+    PRESENT_CSS,
+    apply_theme,
+    asset_section,
+    asset_text,
+    nav_sidebar,
+    presenting,
+)
 from ui.registry import PAGES
 
-st.set_page_config(page_title="Sequence Lab", page_icon="🧮", layout="wide")
+present = presenting()  # ?present=1: presenter mode, as on every page
+st.set_page_config(
+    page_title="Sequence Lab",
+    page_icon="🧮",
+    layout="wide",
+    initial_sidebar_state="collapsed" if present else "auto",
+)
 nav_sidebar()
+st.html(LAYOUT_CSS + (PRESENT_CSS if present else ""))
+apply_theme()
 
 st.title("Sequence Lab")
 st.subheader("See what the equations of recurrent networks and attention do")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import html
+import math
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 import numpy as np
 import plotly.graph_objects as go
@@ -189,50 +192,246 @@ def io_latex(x: np.ndarray, y: np.ndarray) -> str:
     return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
 
 
-def automaton_dot(proof: ProofReport, out: np.ndarray, path: list[int] | None = None) -> str:
-    """Graphviz DOT of the reachable hidden states with transitions labelled by input bits 'ab'.
+_FILL_Y1, _FILL_Y0, _FILL_BOTH = OKABE_ITO["sky"], "#F0F0F0", OKABE_ITO["orange"]
+_INK, _TEXT, _WRONG = "#333333", "#222222", OKABE_ITO["vermillion"]
+_FONT = "Helvetica, Arial, sans-serif"
+_NODE_PX, _EDGE_PX, _LINE_PX = 13, 12, 15  # font sizes, line step of a state's three lines
+_ARROW = 10.0  # arrowhead length
+_GAP = 120.0  # free space between neighbouring circles: room for two arcs and their labels
+_LOOP = 70.0  # how far a self-loop's control points stand off its circle
+_PAD = 14.0  # margin around the drawing
+Point = tuple[float, float]  # x, y (SVG: y grows downwards)
+Box = tuple[float, float, float, float]  # centre x, centre y, half width, half height
 
-    ``out`` (2**H,) is each state's output y; ``path`` the states visited by the current input
-    (drawn bold).  Nodes also show which carry of true addition the state stands for.
+
+@dataclass(frozen=True)
+class _State:
+    s: int  # state index (``core.adder.automaton.state_index``)
+    lines: tuple[str, str, str]  # "h=…", "y=…", "carry 0" / "carry 1" / "carry 0/1" / "unreachable"
+    fill: str  # y = 1 sky, y = 0 light grey, reached with both carries orange
+
+
+@dataclass(frozen=True)
+class _Edge:
+    s: int
+    s2: int
+    label: str  # the input columns 'ab' that lead from s to s2, e.g. "01, 10"
+    wrong: bool  # some transition of this edge produces a wrong output bit
+    on_path: bool  # the current input goes from s to s2 at some step
+
+
+def _automaton_graph(
+    proof: ProofReport, out: np.ndarray, path: list[int] | None
+) -> tuple[list[_State], list[_Edge]]:
+    """The states and edges to draw: every state the proof reached or an edge leads to (sorted,
+    so state 0 = h(0) comes first) and one edge per pair (s, s2) with all its labels.
+
+    ``out`` (2**H,) is each state's output y; ``path`` (T + 1 states) the states visited by the
+    current input, or None.
     """
-    H = proof.H
-    states = sorted({s for s, _ in proof.reachable} | {s2 for *_, s2, _c2, _ok in proof.edges})
-    edge_labels: dict[tuple[int, int], list[str]] = {}
-    bad_edges: set[tuple[int, int]] = set()
-    seen: set[tuple[int, int, int]] = set()
-    for s, _c, k, s2, _c2, ok in proof.edges:
-        a, b = SYMBOLS[k]
-        if (s, k, s2) not in seen:
-            seen.add((s, k, s2))
-            edge_labels.setdefault((s, s2), []).append(f"{a}{b}")
-        if not ok:
-            bad_edges.add((s, s2))
-    on_path = set(zip(path[:-1], path[1:], strict=True)) if path else set()
-    lines = [
-        "digraph adder {",
-        '  rankdir=LR; bgcolor="transparent";',
-        '  node [shape=circle, style=filled, fontname="Helvetica", fontsize=12, penwidth=1.5];',
-        '  edge [fontname="Helvetica", fontsize=11];',
-        '  start [shape=point, width=0.15, fillcolor="#000000"];',
-    ]
-    for s in states:
+    ids = sorted({s for s, _ in proof.reachable} | {s2 for *_, s2, _c2, _ok in proof.edges})
+    states = []
+    for s in ids:
         carries = sorted(proof.state_carries.get(s, set()))
         carry = "carry " + "/".join(map(str, carries)) if carries else "unreachable"
-        fill = "#56B4E9" if out[s] else "#F0F0F0"
-        if carries and len(carries) > 1:
-            fill = "#E69F00"
-        label = f"h={state_label(s, H)}\\ny={int(out[s])}\\n{carry}"
-        lines.append(f'  s{s} [label="{label}", fillcolor="{fill}"];')
-    lines.append("  start -> s0;")
-    for (s, s2), labs in sorted(edge_labels.items()):
-        color = "#D55E00" if (s, s2) in bad_edges else "#333333"
-        width = 3.5 if (s, s2) in on_path else 1.2
-        lines.append(
-            f'  s{s} -> s{s2} [label="{", ".join(sorted(labs))}", color="{color}", '
-            f'fontcolor="{color}", penwidth={width}];'
+        fill = _FILL_Y1 if out[s] else _FILL_Y0
+        if len(carries) > 1:
+            fill = _FILL_BOTH
+        states.append(_State(s, (f"h={state_label(s, proof.H)}", f"y={int(out[s])}", carry), fill))
+    labels: dict[tuple[int, int], set[str]] = {}
+    bad: set[tuple[int, int]] = set()
+    for s, _c, k, s2, _c2, ok in proof.edges:
+        a, b = SYMBOLS[k]
+        labels.setdefault((s, s2), set()).add(f"{a}{b}")
+        if not ok:
+            bad.add((s, s2))
+    on_path = set(zip(path[:-1], path[1:], strict=True)) if path else set()
+    edges = [
+        _Edge(s, s2, ", ".join(sorted(labs)), (s, s2) in bad, (s, s2) in on_path)
+        for (s, s2), labs in sorted(labels.items())
+    ]
+    return states, edges
+
+
+def _unit(dx: float, dy: float) -> tuple[float, float]:
+    n = math.hypot(dx, dy) or 1.0
+    return dx / n, dy / n
+
+
+def _half_box(text: str, px: float) -> tuple[float, float]:
+    """Half width and half height of ``text`` at font size ``px`` (generous: 0.6 em per
+    character, wider than any Helvetica digit or lower-case letter)."""
+    return 0.3 * px * len(text), 0.6 * px
+
+
+def _label_spot(
+    x: float, y: float, ux: float, uy: float, text: str, taken: list[Box]
+) -> tuple[float, float]:
+    """The centre of an edge label for ``text`` just beyond the point (x, y) in the direction
+    (ux, uy): its box does not touch the point and, moved on or sideways by up to 40 px if need
+    be, does not overlap the boxes ``taken`` (other labels, the circles)."""
+    hw, hh = _half_box(text, _EDGE_PX)
+    d = abs(ux) * hw + abs(uy) * hh + 4
+    for extra in range(0, 44, 4):
+        for side in (0, extra, -extra):
+            lx = x + ux * (d + extra) - uy * side
+            ly = y + uy * (d + extra) + ux * side
+            if not any(
+                abs(lx - bx) < hw + bw and abs(ly - by) < hh + bh for bx, by, bw, bh in taken
+            ):
+                return lx, ly
+    return x + ux * d, y + uy * d
+
+
+def _loop(x: float, y: float, r: float, phi: float) -> tuple[Point, str, list[Point], Point]:
+    """A self-loop on the circle (x, y, r) pointing in the direction ``phi``: its start, path
+    command and points (the end stops an arrowhead short of the circle) and its far point."""
+
+    def at(dist: float, angle: float) -> Point:
+        return x + dist * math.cos(angle), y + dist * math.sin(angle)
+
+    p0, c1, c2, tip = (
+        at(r, phi - 0.4),
+        at(r + _LOOP, phi - 0.6),
+        at(r + _LOOP, phi + 0.6),
+        at(r, phi + 0.4),
+    )
+    tx, ty = _unit(tip[0] - c2[0], tip[1] - c2[1])
+    end = (tip[0] - _ARROW * tx, tip[1] - _ARROW * ty)
+    far = (
+        (p0[0] + 3 * c1[0] + 3 * c2[0] + tip[0]) / 8,
+        (p0[1] + 3 * c1[1] + 3 * c2[1] + tip[1]) / 8,
+    )
+    return p0, "C", [c1, c2, end], far
+
+
+def _arc(a: Point, b: Point, r: float) -> tuple[Point, str, list[Point], Point, Point]:
+    """A quadratic arc from the circle around ``a`` to the one around ``b`` (radius r), bent
+    to the right of its direction of travel, so that b -> a bends the other way: its start,
+    path command and points, its middle and the side it bends to (a unit vector)."""
+    (ax, ay), (bx, by) = a, b
+    tx, ty = _unit(bx - ax, by - ay)
+    nx, ny = -ty, tx
+    bend = 0.2 * math.hypot(bx - ax, by - ay)
+    cx, cy = (ax + bx) / 2 + nx * bend, (ay + by) / 2 + ny * bend
+    ux, uy = _unit(cx - ax, cy - ay)
+    p0 = (ax + r * ux, ay + r * uy)
+    vx, vy = _unit(cx - bx, cy - by)
+    tip = (bx + r * vx, by + r * vy)
+    end = (tip[0] + _ARROW * vx, tip[1] + _ARROW * vy)
+    mid = ((p0[0] + 2 * cx + tip[0]) / 4, (p0[1] + 2 * cy + tip[1]) / 4)
+    return p0, "Q", [(cx, cy), end], mid, (nx, ny)
+
+
+def automaton_svg(proof: ProofReport, out: np.ndarray, path: list[int] | None = None) -> str:
+    """The reachable hidden states as a standalone SVG document, transitions labelled by the
+    input columns 'ab'.
+
+    ``out`` (2**H,) is each state's output y; ``path`` (T + 1 states, h(0) first) the states
+    visited by the current input: its edges are drawn bold.  Each circle shows the state h, its
+    output y and which carry of true addition it stands for (fill: y = 1 sky, y = 0 grey, both
+    carries orange).  Edges with a wrong output bit are vermillion *and* dashed.  The states
+    sit on a circle, state 0 on the left with the start arrow; a self-loop points away from the
+    centre; the edges s -> s2 and s2 -> s bend to opposite sides.  Text is dark on light fills
+    on a white background, so it reads on a dark theme and on a projector alike.  The size is
+    the drawing's bounding box (labels included), so nothing is clipped.
+    """
+    states, edges = _automaton_graph(proof, out, path)
+    n = len(states)
+    widest = max(2 * _half_box(line, _NODE_PX)[0] for st_ in states for line in st_.lines)
+    r = max(32.0, math.ceil(math.hypot(widest / 2, _LINE_PX + 0.6 * _NODE_PX)) + 4.0)
+    if n == 1:
+        outward = {states[0].s: -math.pi / 2}  # the loop above, the start arrow from the left
+        centre = {states[0].s: (0.0, 0.0)}
+        start_angle = math.pi
+    else:
+        ring = (2 * r + _GAP) / (2 * math.sin(math.pi / n))
+        outward = {st_.s: math.pi + 2 * math.pi * i / n for i, st_ in enumerate(states)}
+        centre = {s: (ring * math.cos(a), ring * math.sin(a)) for s, a in outward.items()}
+        start_angle = math.pi + 1.0  # from the upper left
+    boxes: list[Box] = [(x, y, r + 1, r + 1) for x, y in centre.values()]  # all that is drawn
+    taken = list(boxes)  # what a label must not cover
+    curves: list[str] = []
+    labels: list[str] = []
+
+    def point(p: Point) -> str:
+        boxes.append((p[0], p[1], 2.0, 2.0))  # a curve lies within its points' hull
+        return f"{p[0]:.1f},{p[1]:.1f}"
+
+    def label(at: Point, towards: Point, text: str, bold: bool) -> None:
+        lx, ly = _label_spot(*at, *towards, text, taken)
+        taken.append((lx, ly, *_half_box(text, _EDGE_PX)))
+        boxes.append(taken[-1])
+        weight = ' font-weight="bold"' if bold else ""
+        labels.append(
+            f'<text x="{lx:.1f}" y="{ly + 0.35 * _EDGE_PX:.1f}" font-size="{_EDGE_PX}"'
+            f'{weight} text-anchor="middle">{escape(text)}</text>'
         )
-    lines.append("}")
-    return "\n".join(lines)
+
+    for e in edges:
+        if e.s == e.s2:  # a loop outside the circle, pointing away from the centre
+            phi = outward[e.s]
+            p0, cmd, pts, far = _loop(*centre[e.s], r, phi)
+            label(far, (math.cos(phi), math.sin(phi)), e.label, e.on_path)
+        else:
+            p0, cmd, pts, mid, side = _arc(centre[e.s], centre[e.s2], r)
+            label(mid, side, e.label, e.on_path)
+        colour = _WRONG if e.wrong else _INK
+        dash = ' stroke-dasharray="7 4"' if e.wrong else ""
+        curves.append(
+            f'<path id="e{e.s}-{e.s2}" class="edge" d="M{point(p0)} {cmd}'
+            f'{" ".join(point(p) for p in pts)}" fill="none" stroke="{colour}" '
+            f'stroke-width="{3.5 if e.on_path else 1.4}"{dash} '
+            f'marker-end="url(#{"arrow-wrong" if e.wrong else "arrow"})"/>'
+        )
+    sx, sy = centre[states[0].s]
+    ux, uy = math.cos(start_angle), math.sin(start_angle)
+    tail = (sx + (r + 48) * ux, sy + (r + 48) * uy)
+    end = (sx + (r + _ARROW) * ux, sy + (r + _ARROW) * uy)
+    curves.append(
+        f'<path id="start" d="M{point(tail)} L{point(end)}" stroke="{_INK}" '
+        f'stroke-width="1.4" marker-end="url(#arrow)"/>'
+    )
+    label(tail, (ux, uy), "start", False)
+    nodes = []
+    for st_ in states:
+        x, y = centre[st_.s]
+        lines = "".join(
+            f'<tspan x="{x:.1f}" y="{y + (i - 1) * _LINE_PX + 0.35 * _NODE_PX:.1f}">'
+            f"{escape(line)}</tspan>"
+            for i, line in enumerate(st_.lines)
+        )
+        nodes.append(
+            f'<g id="s{st_.s}" class="state"><title>{escape(", ".join(st_.lines))}</title>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{st_.fill}" '
+            f'stroke="#222222" stroke-width="1.5"/>'
+            f'<text font-size="{_NODE_PX}" text-anchor="middle">{lines}</text></g>'
+        )
+    x0 = math.floor(min(x - w for x, _, w, _ in boxes) - _PAD)
+    y0 = math.floor(min(y - h for _, y, _, h in boxes) - _PAD)
+    width = math.ceil(max(x + w for x, _, w, _ in boxes) + _PAD) - x0
+    height = math.ceil(max(y + h for _, y, _, h in boxes) + _PAD) - y0
+    markers = "".join(
+        f'<marker id="{name}" viewBox="0 0 10 8" refX="0" refY="4" markerWidth="{_ARROW:g}" '
+        f'markerHeight="8" markerUnits="userSpaceOnUse" orient="auto">'
+        f'<path d="M0,0 L10,4 L0,8 z" fill="{colour}"/></marker>'
+        for name, colour in (("arrow", _INK), ("arrow-wrong", _WRONG))
+    )
+    title = f"Reachable hidden states of the adder RNN (H = {proof.H})"
+    return "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="{x0} {y0} {width} {height}" font-family="{_FONT}" fill="{_TEXT}">',
+            f"<title>{escape(title)}</title>",
+            f"<defs>{markers}</defs>",
+            f'<rect x="{x0}" y="{y0}" width="{width}" height="{height}" fill="#ffffff"/>',
+            *curves,
+            *nodes,
+            f'<g stroke="#ffffff" stroke-width="4" paint-order="stroke">{"".join(labels)}</g>',
+            "</svg>",
+        ]
+    )
 
 
 def first_error_bar(rep: VerifyReport) -> go.Figure:

@@ -17,7 +17,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.style import OKABE_ITO, TITLE_CHARS, base_layout, with_layout
+from charts.style import OKABE_ITO, TITLE_CHARS, base_layout, card, with_layout
 from core.attention import CopyResult, OutputSummary
 from core.attention_views import CopyCurve, NormCurves, PairCurves, Panel, Pictures
 
@@ -105,7 +105,7 @@ def copy_weights_bar(res: CopyResult) -> go.Figure:
         xaxis=dict(title=dict(text="item i (key k<sub>i</sub> = μ<sub>i</sub>)")),
         yaxis=dict(title=dict(text="weight α<sub>i</sub>"), range=[0, 1.15]),
     )
-    return go.Figure(data=[bar], layout=layout)
+    return card([bar], layout)
 
 
 def copy_output_bar(res: CopyResult) -> go.Figure:
@@ -137,7 +137,7 @@ def copy_output_bar(res: CopyResult) -> go.Figure:
         barmode="group",
         yaxis=dict(title=dict(text="value"), range=[0, 1.1]),
     )
-    return go.Figure(data=data, layout=layout)
+    return card(data, layout)
 
 
 def copy_gap_curve(curve: CopyCurve, res: CopyResult) -> go.Figure:
@@ -180,7 +180,7 @@ def copy_gap_curve(curve: CopyCurve, res: CopyResult) -> go.Figure:
         xaxis=dict(title=dict(text=f"score k<sub>{j}</sub><sup>T</sup>q")),
         yaxis=dict(title=dict(text="distance (log scale)"), type="log", exponentformat="power"),
     )
-    return go.Figure(data=data, layout=layout)
+    return card(data, layout)
 
 
 # ---------------------------------------------------------------------------- part (b)
@@ -247,7 +247,7 @@ def pair_vs_M(curves: PairCurves, n_now: int, M_now: float) -> go.Figure:
         xaxis=dict(title=dict(text="query scale M")),
         yaxis=dict(title=dict(text="weight of item a (and of b)"), range=[0, 0.55]),
     )
-    return go.Figure(data=data, layout=layout)
+    return card(data, layout)
 
 
 def pair_vs_n(curves: PairCurves, n_now: int, M_now: float) -> go.Figure:
@@ -288,7 +288,7 @@ def pair_vs_n(curves: PairCurves, n_now: int, M_now: float) -> go.Figure:
         ),
         yaxis=dict(title=dict(text="weight of item a (and of b)"), range=[0, 0.55]),
     )
-    return go.Figure(data=data, layout=layout)
+    return card(data, layout)
 
 
 # ---------------------------------------------------------------------------- parts (c)-(e)
@@ -508,7 +508,7 @@ def sampled_outputs(
         ),
         **axes,
     )
-    return go.Figure(data=data, layout=layout)
+    return card(data, layout)
 
 
 # ---------------------------------------------------------------------------- why one head fails
@@ -630,4 +630,4 @@ def alpha_vs_length(
         ),
         yaxis2=dict(domain=[0.0, 0.24], title=dict(text="samples")),
     )
-    return go.Figure(data=data, layout=layout)
+    return card(data, layout)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.style import OKABE_ITO, base_layout, with_layout
+from charts.style import OKABE_ITO, base_layout, card, with_layout
 from core.gradient_views import F_HI, F_LO, LSTMMaps, PartC, RNNMap
 from core.lstm import LSTMGrads, LSTMParams, LSTMTrace
 
@@ -274,7 +274,7 @@ def lstm_graph_dot(tr: LSTMTrace, gr: LSTMGrads, y: float) -> str:
 
     lines = [
         "digraph lstm {",
-        '  rankdir=TB; bgcolor="transparent"; nodesep=0.25; ranksep=0.32; newrank=true;',
+        '  rankdir=TB; bgcolor="white"; pad=0.15; nodesep=0.25; ranksep=0.32; newrank=true;',
         '  node [fontname="Helvetica", fontsize=13, penwidth=1.2, margin="0.10,0.04"];',
         '  edge [fontname="Helvetica", fontsize=12, color="#666666", arrowsize=0.7];',
         node("h0", "h(0)", tr.h0, gr.h0_bar, fills["h"]),
@@ -459,7 +459,7 @@ def flow_figure(lstm: LSTMMaps, rnn: RNNMap, floor: float, regime_label: str) ->
         ),
         margin=dict(l=70, r=20, t=110, b=60),
     )
-    return go.Figure(data=data, layout=layout)
+    return card(data, layout)
 
 
 # ---------------------------------------------------------------- part (c) curves
@@ -555,7 +555,7 @@ def partc_figure(pc: PartC) -> go.Figure:
         xaxis=dict(title="sequence length T (steps, log scale)", type="log"),
         yaxis=dict(title="|∂L/∂w_ix| (log scale)", type="log", exponentformat="power"),
     )
-    return go.Figure(data=data, layout=layout)
+    return card(data, layout)
 
 
 def partc_table(pc: PartC, points: int = 25) -> dict[str, np.ndarray]:
@@ -640,4 +640,4 @@ def gates_figure(tr: LSTMTrace, title: str) -> go.Figure:
         legend=dict(orientation="h", yanchor="top", y=-0.07, xanchor="left", x=0.0),
         margin=dict(l=60, r=20, t=70, b=110),
     )
-    return go.Figure(data=data, layout=layout)
+    return card(data, layout)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.style import OKABE_ITO, make_figure
+from charts.style import INK, OKABE_ITO, make_figure
 from core.transformer_views import (
     AttentionCompare,
     BlockShape,
@@ -348,7 +348,8 @@ def block_diagram(
                 line=dict(color=OI["black"], width=4 if chosen else 1),
             ))  # fmt: skip
             notes.append(dict(  # two lines: on one they overflow the box on a projector
-                x=(x0 + x1) / 2, y=(y0 + y1) / 2, showarrow=False, font=dict(size=12),
+                x=(x0 + x1) / 2, y=(y0 + y1) / 2, showarrow=False,
+                font=dict(size=12, color=INK),
                 text=f"<b>{s.name}</b><br>{s.shape}" if chosen else f"{s.name}<br>{s.shape}",
             ))  # fmt: skip
             centres[s.label] = ((x0 + x1) / 2, (y0 + y1) / 2)
@@ -371,10 +372,10 @@ def block_diagram(
             notes.append(dict(
                 x=x0 - 0.45 if part == "encoder" else x1 + 0.45,
                 y=(layer_ys[0][0] + layer_ys[-1][1]) / 2, showarrow=False,
-                text=f"layer {layer + 1} of {n_layers}", textangle=-90,
+                text=f"layer {layer + 1} of {n_layers}", textangle=-90, font=dict(color=INK),
             ))  # fmt: skip
         notes.append(dict(x=(x0 + x1) / 2, y=-0.35, showarrow=False,
-                          text=f"<b>{part.capitalize()}</b>"))  # fmt: skip
+                          text=f"<b>{part.capitalize()}</b>", font=dict(color=INK)))  # fmt: skip
     enc_out = centres.get("encoder: final layer norm") or centres.get("encoder: add & norm 2")
     cross = centres.get("decoder: encoder-decoder attention")
     if enc_out and cross:

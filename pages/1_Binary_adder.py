@@ -6,7 +6,7 @@ network itself in ``core.adder``.
 
 from ui import adder_state as state
 from ui import adder_views as views
-from ui.common import page_run, share_hint
+from ui.common import page_run, setup, share_hint
 from ui.controls import check_links
 
 with page_run("adder"):  # the header; at most RUNS_AT_ONCE page runs build at once
@@ -14,7 +14,8 @@ with page_run("adder"):  # the header; at most RUNS_AT_ONCE page runs build at o
     check_links(state.CONTROLS)  # every link value, also those of the tabs that are not open
 
     w = views.weight_editor()  # the sidebar: the weights of (2), or None
-    addition = views.addition_inputs()  # a + b, the input (5) and the output (6), or None
+    with setup("The numbers a and b"):  # folded in presenter mode
+        addition = views.addition_inputs()  # a + b, the input (5) and the output (6), or None
 
     tabs = state.VIEW.draw()
     if tabs[0].open:

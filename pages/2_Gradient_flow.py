@@ -3,11 +3,12 @@
 from ui import gradient_state as state
 from ui import gradient_views as views
 from ui.common import asset_section, intro, page_run, share_hint
-from ui.controls import check_links
+from ui.controls import check_links, open_linked_view
 
 with page_run("gradient"):  # the header; at most RUNS_AT_ONCE page runs build at once
     share_hint()
     intro(asset_section(views.MD, "Intro"))
+    open_linked_view(state.VIEW, state.VIEW_CONTROLS)  # before the link values are checked
     check_links(state.CONTROLS)  # every bad link value in one message, also those of closed tabs
 
     tabs = state.VIEW.draw()

@@ -2,7 +2,7 @@
 
 from ui import translate_state as state
 from ui import translate_views as views
-from ui.common import asset_section, intro, page_run, share_hint
+from ui.common import asset_section, intro, page_run, setup, share_hint
 from ui.controls import check_links
 
 with page_run("translate"):  # the header; at most RUNS_AT_ONCE page runs build at once
@@ -10,11 +10,13 @@ with page_run("translate"):  # the header; at most RUNS_AT_ONCE page runs build 
     share_hint()
     intro(asset_section(views.MD, "Intro"))
 
-    kind, path = views.model_choice()
-    tr, path, used = views.load_model(path, state.GRU if kind == state.BOTH else kind)
+    with setup("Model"):  # folded in presenter mode
+        kind, path = views.model_choice()
+        tr, path, used = views.load_model(path, state.GRU if kind == state.BOTH else kind)
     examples, no_examples = state.test_examples(path, kind=used)
     text = views.input_row(examples, no_examples)
-    beam = views.decoding_row()
+    with setup("Decoding"):
+        beam = views.decoding_row()
     out = state.translate(text, beam, path, used)
     views.input_notes(out)
     if kind == state.BOTH:

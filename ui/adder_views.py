@@ -28,8 +28,8 @@ from core.adder.weights import (
 )
 from core.parsing import format_number
 from ui import adder_state as state
-from ui import quiz
-from ui.common import asset_section, export_config, offer_csv
+from ui import quiz, stepper
+from ui.common import asset_section, explain, figure, offer_csv
 from ui.controls import plain
 from ui.problems import show_problem
 
@@ -140,22 +140,13 @@ def _step_player(w: AdderWeights, addition: Addition) -> None:
         st.session_state["t"] = t_now + 1
     tr = state.run(x, state.wkey(w))
 
-    def go(to: int) -> None:
-        st.session_state["t"] = min(max(to, 1), T)
+    def stop() -> None:  # a step by hand stops playing
         st.session_state["playing"] = False
-
-    def step_by(delta: int) -> None:  # from the step shown when pressed (also a deep link's)
-        go(int(st.session_state.get("t", 1)) + delta)
 
     t_cur = st.session_state.get("t", 1)
     is_playing = bool(st.session_state.get("playing", False))
-    with st.container(horizontal=True):
-        # keyboard stepping for a projector: Home / ← / Space / → / End, no click needed first
-        st.button("First", icon=":material/first_page:", on_click=go, args=(1,), shortcut="Home")
-        st.button(
-            "Back", icon=":material/chevron_left:", on_click=step_by, args=(-1,),
-            shortcut="Left",
-        )  # fmt: skip
+
+    def play_button() -> None:
         if st.button(
             "Pause" if is_playing else "Play",
             key="play_btn",
@@ -167,11 +158,10 @@ def _step_player(w: AdderWeights, addition: Addition) -> None:
                 st.session_state["t"] = 1
             st.session_state["playing"] = not is_playing
             st.rerun()
-        st.button(
-            "Next", icon=":material/chevron_right:", on_click=step_by, args=(1,),
-            shortcut="Right",
-        )  # fmt: skip
-        st.button("Last", icon=":material/last_page:", on_click=go, args=(T,), shortcut="End")
+
+    # keyboard stepping for a projector: Home / ← / Space / → / End, no click needed first;
+    # ← / → step from the step shown when pressed (also a deep link's)
+    stepper.step_row("t", T, on_move=stop, middle=play_button)
     t = state.STEP.draw(hi=T)
 
     facts = step_facts(tr, t)
@@ -196,7 +186,7 @@ def _step_player(w: AdderWeights, addition: Addition) -> None:
         hide_from = t if not revealed else (t + 1 if t < T else None)
     with right:
         fig = ch.network_over_time(tr, t, hide_from=hide_from)
-        st.plotly_chart(fig, width="stretch", key="net_time", config=export_config("net_time"))
+        figure(fig, "net_time")
         offer_csv(fig, "net_time")
     if not revealed:
         return
@@ -261,12 +251,22 @@ def automaton(w: AdderWeights | None, addition: Addition | None) -> None:
     proof = state.prove(wk)
     _, out = state.transitions(wk)
     path = state.path(wk, addition.x) if addition is not None else None
-    st.markdown(asset_section(MD, "Automaton"))
-    st.graphviz_chart(ch.automaton_dot(proof, out, path), width="stretch")
+    explain(asset_section(MD, "Automaton"))
+    svg = ch.automaton_svg(proof, out, path)
+    st.image(svg)  # drawn here, not in the browser: natural size, shrunk to a narrow column
+    st.download_button(
+        "Graph (SVG)",
+        data=svg,
+        file_name="sequence-lab-automaton.svg",
+        mime="image/svg+xml",
+        icon=":material/download:",
+        type="tertiary",
+        key="automaton_svg",
+    )
     st.caption(
         f"{proof.n_network_states} of the {w.n_states} possible hidden states are reachable from "
         f"h(0) = 0. Edge labels are input columns 'ab'; bold edges are the path of the "
-        f"current input; red edges produce a wrong output bit. Blue states output y = 1, "
+        f"current input; dashed red edges produce a wrong output bit. Blue states output y = 1, "
         f"orange states are reached with both carries (they cannot be right)."
     )
 
@@ -277,7 +277,7 @@ def verify(w: AdderWeights | None) -> None:
     if w is None:
         st.info(NEED_WEIGHTS)
         return
-    st.markdown(asset_section(MD, "Verify"))
+    explain(asset_section(MD, "Verify"))
     n = state.VERIFY_BITS.draw()
     wk = state.wkey(w)
     rep = state.verify(wk, n)
@@ -326,15 +326,10 @@ def verify(w: AdderWeights | None) -> None:
     g1, g2 = st.columns(2)
     shown = grid_bits(n)
     fig = ch.wrong_grid_heatmap(state.grid(wk, shown))
-    g1.plotly_chart(fig, width="stretch", key="grid", config=export_config("grid"))
+    figure(fig, "grid", g1)
     offer_csv(fig, "grid", g1)
     if not rep.correct:
-        g2.plotly_chart(
-            ch.first_error_bar(rep),
-            width="stretch",
-            key="first_err",
-            config=export_config("first_err"),
-        )
+        figure(ch.first_error_bar(rep), "first_err", g2)
     else:
         g2.markdown(
             f"The map shows the {4**shown:,} pairs of {shown}-bit numbers. With a wrong design, "
@@ -353,7 +348,7 @@ def verify(w: AdderWeights | None) -> None:
 # ---------------------------------------------------------------- tab: search designs
 def search() -> None:
     """Search small integer weights for correct adders; load a found design."""
-    st.markdown(asset_section(MD, "Search"))
+    explain(asset_section(MD, "Search"))
     (s1, s2, s3), (s4, s5) = st.columns(3), st.columns([2, 1], vertical_alignment="bottom")
     H = state.SEARCH_H.draw(s1)
     r = state.SEARCH_R.draw(s2)
@@ -407,7 +402,7 @@ def learned(w: AdderWeights | None, addition: Addition | None) -> None:
         xor_without_carry_accuracy,
     )
 
-    st.markdown(asset_section(MD, "Learned"))
+    explain(asset_section(MD, "Learned"))
     (l1, l2, l3), (l4, l5) = st.columns(3), st.columns([2, 1], vertical_alignment="bottom")
     cfg = LearnConfig(
         H=int(state.LEARN_H.draw(l1)),
@@ -433,9 +428,7 @@ def learned(w: AdderWeights | None, addition: Addition | None) -> None:
     rep = state.verify(state.wkey(hw), n_check)
     proof = state.prove(state.wkey(hw))
     m1, m2 = st.columns(2)
-    m1.plotly_chart(
-        ch.loss_curve(result.losses), width="stretch", config=export_config("loss_curve")
-    )
+    figure(ch.loss_curve(result.losses), "loss_curve", m1)
     with m2:
         st.markdown("##### The same weights with hard thresholds")
         if rep.correct:
@@ -478,7 +471,7 @@ def learned(w: AdderWeights | None, addition: Addition | None) -> None:
         hard_tr = state.run(addition.x, state.wkey(hw))
         hand_tr = state.run(addition.x, state.wkey(w))
         fig = ch.soft_vs_hard(soft.h, hand_tr.h, hard_tr.h)
-        st.plotly_chart(fig, width="stretch", config=export_config("soft_vs_hard"))
+        figure(fig, "soft_vs_hard")
         offer_csv(fig, "soft_vs_hard")
     else:
         st.info(NEED_BOTH)

@@ -16,7 +16,9 @@ from ui.controls import Control
 
 # ---------------------------------------------------------------- the tabs
 VIEWS = ("Copying", "Averaging", "Sampled keys", "One head vs two")
-VIEW = Control("view", "View", "tabs", default="Sampled keys", options=VIEWS, name="view")
+# The sheet's order, and the first tab opens (a link with another view's values opens that one:
+# ui.controls.open_linked_view with VIEW_CONTROLS).
+VIEW = Control("view", "View", "tabs", default=VIEWS[0], options=VIEWS, name="view")
 
 # ---------------------------------------------------------------- sidebar: the setting of (b)-(e)
 M = Control(
@@ -57,6 +59,10 @@ EPS = Control(
     name="ε", kwargs=dict(step=0.01, format="%.3f"),
 )  # fmt: skip
 
+VIEW_CONTROLS = {  # each view's own controls (the sidebar's serve several views)
+    VIEWS[0]: (COPY_J, COPY_SCORE),
+    VIEWS[2]: (EPS,),
+}
 CONTROLS = (
     VIEW, M, NOISE_LOG10, BETA, N_SAMPLES, N_ITEMS, DIM, ITEM_A, ITEM_B, SEED, COPY_J,
     COPY_SCORE, EPS,

@@ -18,7 +18,7 @@ from core import attention_views as av
 from core.attention import OutputSummary
 from ui import attention_state as state
 from ui import quiz
-from ui.common import asset_section, export_config
+from ui.common import asset_section, explain, figure, presenting, setup
 from ui.common import intro as intro_prose
 from ui.problems import show_problem
 
@@ -74,15 +74,26 @@ def sidebar() -> Sidebar:
 
 
 def intro(sb: Sidebar) -> None:
-    """The operation (45)-(46), the problems of the setting, and the setting in one line."""
-    st.latex(
-        r"\mathbf{c} = \sum_{i=1}^{n} \alpha_i \mathbf{v}_i \quad (45) \qquad "
-        r"\alpha_i = \frac{\exp(\mathbf{k}_i^\top \mathbf{q})}"
-        r"{\sum_{j=1}^{n} \exp(\mathbf{k}_j^\top \mathbf{q})} \quad (46)"
-    )
+    """The operation (45)-(46), the problems of the setting, and the setting in one line.  In
+    presenter mode the equations and the setting fold into one expander, the prose into
+    another."""
+    present = presenting()
+    with setup("(45), (46) and the current setting", icon=":material/functions:"):
+        st.latex(
+            r"\mathbf{c} = \sum_{i=1}^{n} \alpha_i \mathbf{v}_i \quad (45) \qquad "
+            r"\alpha_i = \frac{\exp(\mathbf{k}_i^\top \mathbf{q})}"
+            r"{\sum_{j=1}^{n} \exp(\mathbf{k}_j^\top \mathbf{q})} \quad (46)"
+        )
+        if present:
+            _setting_line(sb)
     intro_prose(asset_section(MD, "Attention"))
     for p in sb.checked.problems:
         show_problem(p, icon=":material/tune:")
+    if not present:
+        _setting_line(sb)
+
+
+def _setting_line(sb: Sidebar) -> None:
     s = sb.checked.setting
     if s is not None:
         st.markdown(
@@ -95,7 +106,7 @@ def intro(sb: Sidebar) -> None:
 
 # ---------------------------------------------------------------- (a) copying
 def copying(sb: Sidebar) -> None:
-    st.markdown(asset_section(MD, "Copying"))
+    explain(asset_section(MD, "Copying"))
     if not sb.checked.nd_ok:
         st.info(NEED_SETTING)
         return
@@ -117,21 +128,15 @@ def copying(sb: Sidebar) -> None:
         f"so α_{j} = e^{score:g} / (e^{score:g} + {others}) = {res.alpha_j:.6f}."
     )
     g1, g2 = st.columns(2)
-    g1.plotly_chart(
-        ch.copy_weights_bar(res), width="stretch", key="copy_w", config=export_config("copy_w")
-    )
-    g2.plotly_chart(
-        ch.copy_output_bar(res), width="stretch", key="copy_c", config=export_config("copy_c")
-    )
+    figure(ch.copy_weights_bar(res), "copy_w", g1)
+    figure(ch.copy_output_bar(res), "copy_c", g2)
     curve = state.copy_curve(j - 1, sb.n, sb.d)
-    st.plotly_chart(
-        ch.copy_gap_curve(curve, res), width="stretch", key="copy_g", config=export_config("copy_g")
-    )
+    figure(ch.copy_gap_curve(curve, res), "copy_g")
 
 
 # ---------------------------------------------------------------- (b) averaging
 def averaging(sb: Sidebar) -> None:
-    st.markdown(asset_section(MD, "Averaging"))
+    explain(asset_section(MD, "Averaging"))
     if not sb.checked.pair_ok:
         st.info(NEED_SETTING)
         return
@@ -148,12 +153,8 @@ def averaging(sb: Sidebar) -> None:
         f"α_{b} = {pc.alpha_b:.12f}. {rest}"
     )
     g1, g2 = st.columns(2)
-    g1.plotly_chart(
-        ch.pair_vs_M(pc, n, M), width="stretch", key="pair_M", config=export_config("pair_M")
-    )
-    g2.plotly_chart(
-        ch.pair_vs_n(pc, n, M), width="stretch", key="pair_n", config=export_config("pair_n")
-    )
+    figure(ch.pair_vs_M(pc, n, M), "pair_M", g1)
+    figure(ch.pair_vs_n(pc, n, M), "pair_n", g2)
     st.markdown(asset_section(MD, "M"))
 
 
@@ -233,8 +234,9 @@ def sampled_questions(f: av.SamplingFacts, s: av.Setting, eps: float) -> list[qu
 
 
 def sampled_keys(sb: Sidebar) -> None:
-    st.markdown(asset_section(MD, "Sampled keys"))
-    eps = state.EPS.draw()
+    explain(asset_section(MD, "Sampled keys"))
+    with setup("Radius ε"):
+        eps = state.EPS.draw()
     eps_problem = av.check_eps(eps)
     if eps_problem is not None:
         show_problem(eps_problem)
@@ -247,7 +249,7 @@ def sampled_keys(sb: Sidebar) -> None:
     eps = float(eps)
     panels = state.experiment(s)
     summaries = state.summaries(s, eps)
-    figure = ch.sampled_outputs(
+    panels_fig = ch.sampled_outputs(
         panels,
         summaries,
         M=s.M,
@@ -262,7 +264,7 @@ def sampled_keys(sb: Sidebar) -> None:
     f = av.sampling_facts(panels, summaries, eps)
     if not quiz.ask_all(sampled_questions(f, s, eps)):  # quiz mode: predict first
         return
-    st.plotly_chart(figure, width="stretch", key="panels", config=export_config("panels"))
+    figure(panels_fig, "panels")
     st.dataframe(stats_table(panels, summaries, eps), hide_index=True, width="stretch")
     st.markdown(
         f"**With Σ_a = αI + βμ_aμ_aᵀ (β = {s.beta:g}):** one head puts "
@@ -307,14 +309,9 @@ def one_head_vs_two(sb: Sidebar) -> None:
         one, two = panels.one_head_beta, panels.two_heads_beta
     else:
         st.info("The sampled keys appear once the whole setting is valid.")
-    st.plotly_chart(
-        ch.alpha_vs_length(nc, one, two, M=M, n=n, beta=beta),
-        width="stretch",
-        key="why",
-        config=export_config("why"),
-    )
+    figure(ch.alpha_vs_length(nc, one, two, M=M, n=n, beta=beta), "why")
     st.table(norm_table(nc))
-    st.markdown(asset_section(MD, "Self-attention"))
+    explain(asset_section(MD, "Self-attention"))
 
 
 TABS = (copying, averaging, sampled_keys, one_head_vs_two)  # order of ui.attention_state.VIEWS

@@ -216,6 +216,19 @@ class Control:
         return Control(**{**self.__dict__, **fields})
 
 
+def open_linked_view(view: Control, groups: dict[str, Sequence[Control]]) -> None:
+    """Before the page's tabs (``view``) are drawn: a link that names no view opens the one
+    that its other values belong to, when they all belong to one (``groups``: view -> its own
+    controls; controls shared by several views are left out).  Links made while a page opened
+    on another tab by default keep opening the view they were made on."""
+    if view.key in st.query_params or view.key in st.session_state:
+        return  # the link names its view, or this is not the visit's first run
+    owner = {c.key: name for name, controls in groups.items() for c in controls}
+    found = {owner[k] for k in st.query_params if k in owner}
+    if len(found) == 1:
+        st.session_state[view.key] = found.pop()  # the tabs open on it (and the URL says so)
+
+
 def check_links(controls: Sequence[Control]) -> None:
     """Check several controls' link values at once (e.g. those of a tab that is drawn later)."""
     for c in controls:

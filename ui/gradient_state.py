@@ -13,7 +13,9 @@ from ui.controls import Control
 
 # ---------------------------------------------------------------- the tabs
 VIEWS = ("T = 2 by hand", "Gradient flow", "Part (c)", "Gate explorer")
-VIEW = Control("view", "View", "tabs", default="Gradient flow", options=VIEWS, name="view")
+# The sheet's order, and the first tab opens (a link with another view's values opens that one:
+# ui.controls.open_linked_view with VIEW_CONTROLS).
+VIEW = Control("view", "View", "tabs", default=VIEWS[0], options=VIEWS, name="view")
 TABLE = "Show the numbers as a table"
 
 # ---------------------------------------------------------------- T = 2 by hand
@@ -122,6 +124,12 @@ BIASES = tuple(
 )
 GATE_TABLE = Control("getab", TABLE, "toggle", default=False)
 
+VIEW_CONTROLS = {  # each view's own controls
+    VIEWS[0]: (*T2_NUMBERS, T2_TABLE),
+    VIEWS[1]: (T, REGIME, RNN, H, SEED, INPUT_SCALE, FLOOR, FLOW_TABLE),
+    VIEWS[2]: (T_MAX, K, PARTC_TABLE),
+    VIEWS[3]: (SEQUENCE, GATE_T, GATE_SEED, XS, *BIASES, GATE_TABLE),
+}
 CONTROLS = (
     VIEW, *T2_NUMBERS, T2_TABLE, T, REGIME, RNN, H, SEED, INPUT_SCALE, FLOOR, FLOW_TABLE, T_MAX,
     K, PARTC_TABLE, SEQUENCE, GATE_T, GATE_SEED, XS, *BIASES, GATE_TABLE,

@@ -14,7 +14,7 @@ from core import gradient_views as gv
 from core.lstm import LSTMTrace
 from ui import gradient_state as state
 from ui import quiz
-from ui.common import asset_section, export_config, fill, offer_csv
+from ui.common import asset_section, explain, figure, fill, offer_csv, setup
 from ui.controls import Control
 from ui.problems import show_problem
 
@@ -42,15 +42,16 @@ def _steps_table(tr: LSTMTrace) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- T = 2 by hand
 def t2_tab() -> None:
-    st.markdown(asset_section(MD, "By hand"))
-    st.caption(
-        "Weights and biases of (22) (the sheet's model has no biases), then the inputs, the "
-        f"target and the initial state. Numbers from -{gv.LIMIT:g} to {gv.LIMIT:g}."
-    )
+    explain(asset_section(MD, "By hand"))
     values = {}
-    for row in (state.T2_NUMBERS[0:6], state.T2_NUMBERS[6:12], state.T2_NUMBERS[12:]):
-        for col, c in zip(st.columns(6), row, strict=False):
-            values[state.T2_KEYS[c.key]] = c.draw(col)
+    with setup("Weights, inputs, target and initial state"):  # folded in presenter mode
+        st.caption(
+            "Weights and biases of (22) (the sheet's model has no biases), then the inputs, the "
+            f"target and the initial state. Numbers from -{gv.LIMIT:g} to {gv.LIMIT:g}."
+        )
+        for row in (state.T2_NUMBERS[0:6], state.T2_NUMBERS[6:12], state.T2_NUMBERS[12:]):
+            for col, c in zip(st.columns(6), row, strict=False):
+                values[state.T2_KEYS[c.key]] = c.draw(col)
     inputs = gv.T2Inputs(**values)
     problems = gv.check_t2(inputs)
     for p in problems:
@@ -107,23 +108,24 @@ def _log_table(label: str, rows: np.ndarray, z: np.ndarray) -> dict[str, np.ndar
 
 
 def flow_tab() -> None:
-    c1, c2, c3 = st.columns([2.2, 1.5, 2.2])
-    T = int(state.T.draw(c1))
-    regime_label = state.REGIME.draw(c2)
-    kind = state.RNN_KINDS[state.RNN.draw(c3)]
-    vector = kind == "vector"
-    d1, d2, d3, d4 = st.columns(4)
-    H = state.H.draw(d1, disabled=not vector)
-    seed = state.SEED.draw(d2, disabled=not vector)
-    input_scale = state.INPUT_SCALE.draw(d3)
-    floor = state.FLOOR.draw(d4)
+    with setup("Settings of the maps"):  # folded in presenter mode
+        c1, c2, c3 = st.columns([2.2, 1.5, 2.2])
+        T = int(state.T.draw(c1))
+        regime_label = state.REGIME.draw(c2)
+        kind = state.RNN_KINDS[state.RNN.draw(c3)]
+        vector = kind == "vector"
+        d1, d2, d3, d4 = st.columns(4)
+        H = state.H.draw(d1, disabled=not vector)
+        seed = state.SEED.draw(d2, disabled=not vector)
+        input_scale = state.INPUT_SCALE.draw(d3)
+        floor = state.FLOOR.draw(d4)
     lstm = state.lstm_maps(T, state.REGIMES[regime_label])
     rnn = state.rnn_map(T, kind, int(H), int(seed), float(input_scale))
     ff = state.flow_figures(T)  # the numbers of the text, from the "as on the sheet" maps
     if not quiz.ask_all(flow_questions(ff)):  # quiz mode: predict first
         return
     fig = ch.flow_figure(lstm, rnn, float(floor), regime_label)
-    st.plotly_chart(fig, width="stretch", key="flow_fig", config=export_config("flow_fig"))
+    figure(fig, "flow_fig")
     offer_csv(fig, "flow_fig")
     left, right = st.columns(2)
     left.markdown(
@@ -191,9 +193,7 @@ def part_c_tab() -> None:
     T_max = select_slider(state.T_MAX, c1)
     k = state.K.draw(c2)
     pc = state.part_c(int(T_max), float(k))
-    st.plotly_chart(
-        ch.partc_figure(pc), width="stretch", key="partc_fig", config=export_config("partc_fig")
-    )
+    figure(ch.partc_figure(pc), "partc_fig")
     end = pc.end
     (m1, m2), (m3, m4) = st.columns(2), st.columns(2)  # two by two: fits a 1024-px projector
     m1.metric(f"|w̄_ix| at T = {end.T:,}, b_f = {end.b_f:g}", f"{end.actual:.3e}")
@@ -235,11 +235,10 @@ def gates_tab() -> None:
         return
     tr = state.gate_trace(x, float(b_i), float(b_f), float(b_o), float(b_g))
     left, right = st.columns([2.2, 1])
-    left.plotly_chart(
+    figure(
         ch.gates_figure(tr, f"How the gates shape c(t) and h(t) · input: {preset}, T = {tr.T}"),
-        width="stretch",
-        key="gates_fig",
-        config=export_config("gates_fig"),
+        "gates_fig",
+        left,
     )
     with right:
         st.markdown(asset_section(MD, "Gates"))

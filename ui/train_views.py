@@ -17,7 +17,7 @@ from core.seq2seq.live.corpus import Corpus
 from core.seq2seq.live.jobs import JobState, JobStatus
 from ui import train_state as state
 from ui import train_wording as say
-from ui.common import asset_section, export_config
+from ui.common import asset_section, figure
 from ui.controls import plain
 
 MD = "train.md"
@@ -187,18 +187,8 @@ def show_running(s: JobStatus) -> None:
 
 def show_curves(s: JobStatus) -> None:
     g1, g2 = st.columns(2)
-    g1.plotly_chart(
-        ch.loss_curves(s.history, s.config.epochs),
-        width="stretch",
-        key="loss_chart",
-        config=export_config("loss_chart"),
-    )
-    g2.plotly_chart(
-        ch.bleu_curve(s.history, s.config.epochs, s.test_bleu),
-        width="stretch",
-        key="bleu_chart",
-        config=export_config("bleu_chart"),
-    )
+    figure(ch.loss_curves(s.history, s.config.epochs), "loss_chart", g1)
+    figure(ch.bleu_curve(s.history, s.config.epochs, s.test_bleu), "bleu_chart", g2)
     show_samples(s)
 
 

@@ -11,9 +11,9 @@ import streamlit as st
 from charts import transformer as ch
 from core import transformer_views as tv
 from core.checks import Problem
-from ui import quiz
+from ui import quiz, stepper
 from ui import transformer_state as state
-from ui.common import asset_section, export_config
+from ui.common import asset_section, explain, figure, setup
 from ui.common import intro as intro_prose
 from ui.controls import plain
 from ui.problems import show_problem
@@ -39,17 +39,18 @@ def positional() -> None:
 
 
 def _encoding() -> None:
-    st.markdown(asset_section(MD, "Positional encoding"))
+    explain(asset_section(MD, "Positional encoding"))
     st.latex(  # one line each: side by side they run past a projector's page column
         r"\begin{aligned} PE(pos, 2i) &= \sin\!\left(\frac{pos}{\text{base}^{2i/d_{model}}}"
         r"\right) \\ PE(pos, 2i+1) &= \cos\!\left(\frac{pos}{\text{base}^{2i/d_{model}}}"
         r"\right) \end{aligned}"
     )
-    c1, c2, c3 = st.columns([1, 1, 1.4])  # four in a row left the layout control too little room
-    d_model = state.D_MODEL.draw(c1)
-    base = state.BASE.draw(c2)
-    layout = state.LAYOUT.draw(c3) or state.LAYOUT.default
-    n = state.N_POS.draw()
+    with setup("Settings: d_model, base, layout, positions"):  # folded in presenter mode
+        c1, c2, c3 = st.columns([1, 1, 1.4])  # four in a row left the layout control too little
+        d_model = state.D_MODEL.draw(c1)
+        base = state.BASE.draw(c2)
+        layout = state.LAYOUT.draw(c3) or state.LAYOUT.default
+        n = state.N_POS.draw()
     problems = tv.check_pe(d_model, base, layout, n)
     for p in problems:
         show_problem(p, icon=":material/tune:")
@@ -58,28 +59,17 @@ def _encoding() -> None:
         return
     d_model, base, n = int(d_model), float(base), int(n)
     v = state.pe_view(n, d_model, base, layout)
-    st.plotly_chart(
-        ch.pe_heatmap(v), width="stretch", key="pe_heat", config=export_config("pe_heat")
-    )
+    figure(ch.pe_heatmap(v), "pe_heat")
     dims_text = state.DIMS.draw()
     dims, dims_problem = tv.parse_dims(dims_text, d_model)
     if dims_problem is not None:
         show_problem(dims_problem)
     else:
-        st.plotly_chart(
-            ch.pe_lines(v, dims), width="stretch", key="pe_lines", config=export_config("pe_lines")
-        )
+        figure(ch.pe_lines(v, dims), "pe_lines")
     st.markdown(asset_section(MD, "Similarity"))
     g1, g2 = st.columns(2)
-    g1.plotly_chart(
-        ch.similarity_heatmap(v), width="stretch", key="pe_sim", config=export_config("pe_sim")
-    )
-    g2.plotly_chart(
-        ch.similarity_by_distance(v),
-        width="stretch",
-        key="pe_dist",
-        config=export_config("pe_dist"),
-    )
+    figure(ch.similarity_heatmap(v), "pe_sim", g1)
+    figure(ch.similarity_by_distance(v), "pe_dist", g2)
     st.markdown(f"**Similarity and distance:** {v.sentence}")
 
     st.markdown(asset_section(MD, "Rotation"))
@@ -104,9 +94,7 @@ def _encoding() -> None:
         f"**{r.max_error:.3e}**. Over every frequency of the {d_model}-wide encoding at once "
         f"(the full shift matrix): max error **{r.max_error_all:.3e}**."
     )
-    st.plotly_chart(
-        ch.rotation_plot(r), width="stretch", key="pe_rot", config=export_config("pe_rot")
-    )
+    figure(ch.rotation_plot(r), "pe_rot")
     k = min(n, 6)
     table = pd.DataFrame(
         {
@@ -122,7 +110,7 @@ def _encoding() -> None:
 
 # ---------------------------------------------------------------- 2. scaled dot-product
 def scaled() -> None:
-    st.markdown(asset_section(MD, "Scaled dot-product"))
+    explain(asset_section(MD, "Scaled dot-product"))
     st.latex(
         r"\mathrm{Attention}(Q, K, V) = \mathrm{softmax}\!\left(\frac{QK^\top}{\sqrt{d_k}}\right)V"
     )
@@ -194,7 +182,7 @@ def scaled() -> None:
     # two by two, the text in the fourth place: three in a row are too narrow on a projector
     (c1, c2), (c3, c4) = st.columns(2), st.columns(2, vertical_alignment="center")
     for col, fig, key in zip((c1, c2, c3), figs, ("dk_std", "dk_max", "dk_grad"), strict=True):
-        col.plotly_chart(fig, width="stretch", key=key, config=export_config(key))
+        figure(fig, key, col)
     c4.markdown(asset_section(MD, "Gradient"))
 
 
@@ -318,7 +306,7 @@ def _sentence(where=None):
 
 # ---------------------------------------------------------------- 3. attention vs self-attention
 def attention_vs_self() -> None:
-    st.markdown(asset_section(MD, "Attention vs self-attention"))
+    explain(asset_section(MD, "Attention vs self-attention"))
     got = _sentence()
     if got is None:
         return
@@ -330,12 +318,12 @@ def attention_vs_self() -> None:
     c = tv.attention_compare(trace, words, translation.source, int(layer) - 1, h)
     enc, cross = ch.attention_pair(c)
     g1, g2 = st.columns(2)
-    g1.plotly_chart(enc, width="stretch", key="av_self", config=export_config("av_self"))
+    figure(enc, "av_self", g1)
     g1.caption(
         f"**Self-attention** (encoder): queries, keys and values all come from the French "
         f"words ({len(c.source)} of each), so the words select each other."
     )
-    g2.plotly_chart(cross, width="stretch", key="av_cross", config=export_config("av_cross"))
+    figure(cross, "av_cross", g2)
     g2.caption(
         f"**Attention** (encoder-decoder): the {len(c.outputs)} queries come from the decoder "
         f"(one per English word written), the keys and values from the encoder's output over "
@@ -355,7 +343,7 @@ def attention_vs_self() -> None:
 
 # ---------------------------------------------------------------- 4. multi-head self-attention
 def multihead() -> None:
-    st.markdown(asset_section(MD, "Multi-head self-attention"))
+    explain(asset_section(MD, "Multi-head self-attention"))
     got = _sentence()
     if got is None:
         return
@@ -368,9 +356,7 @@ def multihead() -> None:
         return
     v = tv.multihead_view(p, translation.source, layer, head)
     # one under the other: beside the heatmap the shapes table did not fit a projector
-    st.plotly_chart(
-        ch.head_heatmap(v), width="stretch", key="mh_heat", config=export_config("mh_heat")
-    )
+    figure(ch.head_heatmap(v), "mh_heat")
     S, H, d_k, d = len(v.source), v.n_heads, v.d_k, v.d_model
     st.dataframe(
         pd.DataFrame(
@@ -412,7 +398,7 @@ def multihead() -> None:
 
 # ---------------------------------------------------------------- 5. encoder and decoder
 def blocks() -> None:
-    st.markdown(asset_section(MD, "Encoder and decoder"))
+    explain(asset_section(MD, "Encoder and decoder"))
     got = _sentence()
     if got is None:
         return
@@ -425,12 +411,7 @@ def blocks() -> None:
     layer = int(state.BLOCK_LAYER.draw(c1) or state.BLOCK_LAYER.default) - 1
     label = state.BLOCK.draw(c2) or state.BLOCK.default
     shapes = tv.block_shapes(p, layer)
-    st.plotly_chart(
-        ch.block_diagram(shapes, label, layer, len(p.enc_attention), p.norm_first),
-        width="stretch",
-        key="blocks",
-        config=export_config("blocks"),
-    )
+    figure(ch.block_diagram(shapes, label, layer, len(p.enc_attention), p.norm_first), "blocks")
     b = tv.block_view(p, label, layer, translation.source, inputs, vocab)
     where = "" if b.layer < 0 else f", layer {b.layer + 1}"
     st.markdown(f"**{b.part.capitalize()}: {b.name}{where}** — output shape **{b.shape}**.")
@@ -459,7 +440,7 @@ def blocks() -> None:
 
 # ---------------------------------------------------------------- 6. greedy decoding
 def decoding() -> None:
-    st.markdown(asset_section(MD, "Greedy decoding"))
+    explain(asset_section(MD, "Greedy decoding"))
     got = _sentence()
     if got is None:
         return
@@ -478,40 +459,23 @@ def decoding() -> None:
         f"**Step {s.t + 1} of {s.n_steps}:** the decoder has read {plain('<sos> ' + written)} "
         f"and writes **{plain(s.chosen)}** (the argmax, probability {s.chosen_prob:.3f})."
     )
-    st.plotly_chart(
-        ch.self_attention_heatmap(s),
-        width="stretch",
-        key="dec_self",
-        config=export_config("dec_self"),
-    )
+    figure(ch.self_attention_heatmap(s), "dec_self")
     st.caption(
         f"Grey cells are masked: a step may not look at later positions. Row {s.t + 1} has "
         f"{s.n_masked} masked cells, the {s.n_masked} future positions of the {s.n_steps}; the "
         f"rows shown have {s.n_masked_total} masked cells in all."
     )
     g1, g2 = st.columns(2)
-    g1.plotly_chart(
-        ch.cross_attention_bar(s),
-        width="stretch",
-        key="dec_cross",
-        config=export_config("dec_cross"),
-    )
-    g2.plotly_chart(ch.top5_bar(s), width="stretch", key="dec_top", config=export_config("dec_top"))
+    figure(ch.cross_attention_bar(s), "dec_cross", g1)
+    figure(ch.top5_bar(s), "dec_top", g2)
     st.markdown(asset_section(MD, "Masking"))
 
 
 def _step_buttons(n_steps: int) -> None:
-    """Back / Next: move the step slider by one within 1 .. n_steps."""
-
-    def step_by(delta: int) -> None:
-        now = min(int(st.session_state.get(state.STEP.key, state.STEP.default)), n_steps)
-        st.session_state[state.STEP.key] = min(max(now + delta, 1), n_steps)
-
-    with st.container(horizontal=True):
-        st.button("Back", icon=":material/chevron_left:", key="step_back", on_click=step_by,
-                  args=(-1,))  # fmt: skip
-        st.button("Next", icon=":material/chevron_right:", key="step_next", on_click=step_by,
-                  args=(1,))  # fmt: skip
+    """First / Back / Next / Last (Home / ← / → / End): move the step slider within
+    1 .. n_steps.  Drawn only in this tab (the page computes only the open one), so the keys
+    do not step from another view."""
+    stepper.step_row(state.STEP.key, n_steps, prefix="step", default=state.STEP.default)
 
 
 TABS = (positional, scaled, attention_vs_self, multihead, blocks, decoding)

@@ -16,9 +16,9 @@ import streamlit as st
 from charts import translate as ch
 from core.checkpoint_files import MAX_ZIP_BYTES
 from core.seq2seq.translation import NoteKind, Translation
-from ui import quiz
+from ui import quiz, stepper
 from ui import translate_state as state
-from ui.common import asset_section, export_config, offer_csv
+from ui.common import asset_section, figure, offer_csv, presenting
 from ui.controls import plain
 from ui.registry import page
 
@@ -183,12 +183,7 @@ def side_by_side(text: str, beam: int, examples: list[tuple[str, str]]) -> None:
             fig = ch.attention_map(
                 out.source, out.words, out.attention, title=f"{kind}: where it looks"
             )
-            st.plotly_chart(
-                fig,
-                width="stretch",
-                key=f"attn_map_{kind}",
-                config=export_config(f"attn_map_{kind}"),
-            )
+            figure(fig, f"attn_map_{kind}")
             offer_csv(fig, f"attn_map_{kind}")
     if outs[state.TRANSFORMER].words:
         st.caption(
@@ -237,7 +232,7 @@ def input_row(examples: list[tuple[str, str]], no_examples: str) -> str:
     with right:
         if examples:
             st.selectbox(
-                "…or a sentence from the test split (never trained on)",
+                "…or a test sentence (never trained on)",
                 [fr for fr, _ in examples],
                 index=None,
                 placeholder="Choose an example…",
@@ -336,40 +331,26 @@ def translation(out: Translation, reference: str | None) -> None:
     """The output sentence, the attention map, the selected step's charts and the table."""
     st.markdown("#### " + html.escape(" ".join(out.words)))
     how = "greedy decoding" if out.beam == 1 else f"beam search, width {out.beam}"
-    st.caption(
-        f"{how} · {len(out.words)} words · {out.seconds * 1000:.1f} ms"
-        + (f" · reference translation: *{html.escape(reference)}*" if reference else "")
-    )
+    if reference or not presenting():  # presenter mode: the figure comes up a line
+        st.caption(
+            f"{how} · {len(out.words)} words · {out.seconds * 1000:.1f} ms"
+            + (f" · reference translation: *{html.escape(reference)}*" if reference else "")
+        )
     n = len(out.words)
     if (st.session_state.get("w") or 1) > n:
         st.session_state["w"] = 1
+    # the decoder's steps by keyboard too: Home / ← / → / End (their callbacks run first)
+    stepper.step_row("w", n, prefix="w_step")
     sel = int(state.word_choice(out.words).draw() or 1)
     if not quiz.ask_all(step_questions(out, sel)):  # quiz mode: predict first
         return
     fig = ch.attention_map(out.source, out.words, out.attention, sel - 1)
-    st.plotly_chart(
-        fig,
-        width="stretch",
-        key="attn_map",
-        on_select=inspect_clicked_row,
-        selection_mode="points",
-        config=export_config("attn_map"),
-    )
+    figure(fig, "attn_map", on_select=inspect_clicked_row, selection_mode="points")
     offer_csv(fig, "attn_map")
     step = out.steps[sel - 1]
     a, b = st.columns(2)
-    a.plotly_chart(
-        ch.step_weights(out.source, out.attention[sel - 1], sel, step.word),
-        width="stretch",
-        key="step_w",
-        config=export_config("step_w"),
-    )
-    b.plotly_chart(
-        ch.next_word_choices(step.alternatives, step.word, sel),
-        width="stretch",
-        key="step_alt",
-        config=export_config("step_alt"),
-    )
+    figure(ch.step_weights(out.source, out.attention[sel - 1], sel, step.word), "step_w", a)
+    figure(ch.next_word_choices(step.alternatives, step.word, sel), "step_alt", b)
     st.caption(step_caption(out, sel))
     if state.TABLE.draw():
         st.dataframe(attention_table(out), hide_index=True)

@@ -208,11 +208,37 @@ def test_time_bomb_shows_enumeration_and_proof_disagree():
     assert "step 5" in refutation.value
 
 
-def test_automaton_view_renders_graph():
+def test_automaton_view_renders_graph(monkeypatch):
+    """The graph is drawn on the server as SVG: shown as an image and offered as a file."""
+    import base64
+
+    import streamlit as st
+
+    from charts.adder import automaton_svg
+    from core.adder.automaton import state_path, transition_table
+
+    offered = []
+    real = st.download_button
+    monkeypatch.setattr(
+        st, "download_button", lambda *a, **kw: offered.append(kw) or real(*a, **kw)
+    )
     at = open_page({"view": "Automaton"})
     assert not at.exception
-    chart = at.get("graphviz_chart")
-    assert len(chart) == 1
+    assert not at.get("graphviz_chart")
+    path = state_path(SEED_WEIGHTS, encode_pair(0b110111, 0b10010))  # the sheet's sum
+    svg = automaton_svg(prove_adder(SEED_WEIGHTS), transition_table(SEED_WEIGHTS)[1], path)
+    (image,) = at.get("image")
+    url = image.proto.imgs[0].url
+    assert url.startswith("data:image/svg+xml;base64,")
+    assert base64.b64decode(url.split(",", 1)[1]).decode() == svg  # the same picture
+    (button,) = [b for b in at.get("download_button") if b.proto.id.endswith("automaton_svg")]
+    assert button.proto.label == "Graph (SVG)" and button.proto.url.endswith(".svg")
+    (kw,) = [kw for kw in offered if kw.get("key") == "automaton_svg"]
+    assert (kw["file_name"], kw["mime"], kw["data"]) == (
+        "sequence-lab-automaton.svg",
+        "image/svg+xml",
+        svg,
+    )
     assert "4 of the 8 " in "\n".join(c.value for c in at.caption)  # reachable of 2**3 states
 
 

@@ -27,8 +27,13 @@ PAGE = "pages/3_Attention.py"
 SHEET = dict(M=20.0, alpha=1e-10, beta=0.5, n_samples=1000, n=2, d=2, a=0, b=1, seed=0)
 
 
+SAMPLED = {"view": "Sampled keys"}  # the sheet's experiment (c)-(e); the page opens on (a)
+
+
 def open_page(query: dict | None = None) -> AppTest:
-    return _open(PAGE, query)
+    """The page on the Sampled keys view unless ``query`` names another view (most tests here
+    are about the sheet's experiment)."""
+    return _open(PAGE, {**SAMPLED, **(query or {})})
 
 
 def unescaped(markdown: str) -> str:
@@ -111,14 +116,25 @@ def sheet_summaries(eps: float = 0.05, **over) -> Pictures[OutputSummary]:
 # ---------------------------------------------------------------- default view: experiment (e)
 
 
-def test_default_view_is_the_sheets_experiment():
+def test_the_page_opens_on_the_sheets_first_part():
+    """The tabs are in the sheet's order, (a) copying first, and a plain link opens it; a link
+    with only the experiment's ε (made when the page opened on it) opens the experiment."""
+    at = _open(PAGE, None)
+    assert [t.label for t in at.tabs] == ["Copying", "Averaging", "Sampled keys", "One head vs two"]
+    assert at.session_state["view"] == "Copying" and not at.warning
+    assert at.number_input(key="copy_j").value == 1 and len(charts(at)) == 3
+    at = _open(PAGE, {"eps": "0.1"})
+    assert at.session_state["view"] == "Sampled keys" and at.number_input(key="eps").value == 0.1
+
+
+def test_sampled_keys_view_is_the_sheets_experiment():
     at = open_page()
     assert not at.error and not at.warning
     assert "Attention: why two heads beat one" in at.title[0].value
     expected = {"n": "2", "d": "2", "a": "1", "b": "2", "M": "20", "α": "1e-10", "β": "0.5"}
     assert setting(at) == {**expected, "N": "1,000", "seed": "0"}
     assert len(at.tabs) == 4
-    assert len(charts(at)) == 1  # only the open tab (Sampled keys) is computed
+    assert len(charts(at)) == 1  # only the open tab is computed
     df = stats(at)
     assert list(df["picture"]) == ["(c) i", "(d) i", "(c) ii", "(d) ii"]
     assert list(df["heads"]) == ["1", "2", "1", "2"]
@@ -304,7 +320,8 @@ def test_bad_setting_gets_a_message_and_the_page_keeps_working(query, subject, w
         ({"M": "1e999"}, "M = '1e999'", "finite number", "number_input:M", 20.0),
         ({"beta": "-inf"}, "β = '-inf'", "finite number", "number_input:beta", 0.5),
         ({"eps": "abc"}, "ε = 'abc'", "finite number", "number_input:eps", 0.05),
-        ({"view": "Nope"}, "view = 'Nope'", "'Copying', 'Averaging'", "number_input:eps", 0.05),
+        # a bad view: the page's first view, (a) copying
+        ({"view": "Nope"}, "view = 'Nope'", "'Copying', 'Averaging'", "number_input:copy_j", 1),
     ],
 )
 def test_link_values_a_widget_cannot_hold_get_the_link_message(
@@ -315,7 +332,7 @@ def test_link_values_a_widget_cannot_hold_get_the_link_message(
     assert quoted in msg and accepted in msg  # the value, and what the control takes
     kind, key = widget.split(":")
     assert getattr(at, kind)(key=key).value == default  # the control shows its default
-    assert not at.error and len(charts(at)) == 1  # the default view, computed
+    assert not at.error and charts(at)  # the view is computed
 
 
 @pytest.mark.parametrize(

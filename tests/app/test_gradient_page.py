@@ -81,9 +81,36 @@ def latex_value(at: AppTest, lhs: str) -> float:
 
 
 # ---------------------------------------------------------------- default view: gradient flow
-def test_default_view_is_the_gradient_flow_heatmaps():
+def test_the_page_opens_on_the_sheets_first_part():
+    """The tabs are in the sheet's order and the first, T = 2 by hand, opens."""
     at = open_page()
     assert [t.label for t in at.tabs] == [T2, "Gradient flow", "Part (c)", "Gate explorer"]
+    assert not at.error and not at.warning
+    assert at.number_input(key="wix").value == 0.5 and len(at.latex) == 13
+    assert not at.get("plotly_chart")  # the flow view is not computed
+
+
+@pytest.mark.parametrize(
+    ("query", "view"),
+    [
+        ({"T": "150"}, "Gradient flow"),
+        ({"Tmax": "1000"}, "Part (c)"),
+        ({"seq": "step", "gT": "40"}, "Gate explorer"),
+        ({"T": "150", "gT": "40"}, T2),  # values of two views: the first view
+    ],
+)
+def test_a_link_without_a_view_opens_the_view_of_its_values(query, view):
+    """Links made while the page opened on the flow view by default carry no view: their
+    values say which view they were made on."""
+    at = open_page(query)
+    assert not at.exception and not at.warning
+    assert at.session_state["view"] == view
+    if view == "Gradient flow":
+        assert at.slider(key="T").value == 150
+
+
+def test_flow_view_is_the_gradient_flow_heatmaps():
+    at = open_page({"view": "Gradient flow"})
     assert not at.error and not at.warning
     assert at.slider(key="T").value == 200
     (fig,) = figures(at)
@@ -102,11 +129,13 @@ def test_default_view_is_the_gradient_flow_heatmaps():
     assert "floor -30" in fig["layout"]["coloraxis"]["colorbar"]["title"]["text"]
 
 
-def test_default_tab_does_not_import_torch():
+def test_flow_tab_does_not_import_torch():
     code = (
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
-        "at = AppTest.from_file('app.py', default_timeout=90).run()\n"
+        "at = AppTest.from_file('app.py', default_timeout=90)\n"
+        "at.query_params = {'view': 'Gradient flow'}\n"
+        "at.run()\n"
         f"at.switch_page('{PAGE}').run()\n"
         "assert not at.exception\n"
         "assert len(at.get('plotly_chart')) == 1\n"
@@ -118,7 +147,7 @@ def test_default_tab_does_not_import_torch():
 
 
 def test_flow_controls_change_the_maps():
-    at = open_page()
+    at = open_page({"view": "Gradient flow"})
     at.slider(key="T").set_value(50).run()
     at.radio(key="regime").set_value("part (c): i, o ≈ 0").run()
     at.radio(key="rnn").set_value("scalar RNN: recurrent weight w_h").run()
@@ -333,7 +362,7 @@ def test_gate_explorer_bad_sequence_is_a_message(text, subject, why):
         ({"T": "abc"}, "T = 'abc'", "whole number from 2 to 400", "slider:T", 200),
         ({"T": "3.5"}, "T = '3.5'", "whole number from 2 to 400", "slider:T", 200),
         ({"H": "7"}, "H = '7'", "'4', '8', '16', '32', '64'", "selectbox:H", 32),
-        ({"view": "Nope"}, "view = 'Nope'", "'T = 2 by hand'", "slider:T", 200),
+        ({"view": "Nope"}, "view = 'Nope'", "'T = 2 by hand'", "number_input:wix", 0.5),
         ({"view": "Part (c)", "k": "99"}, "k = '99'", "number from 0 to 15", "slider:k", 10.0),
         ({"view": "Gate explorer", "gT": "-3"}, "T = '-3'", "from 5 to 400", "slider:gT", 60),
         ({"view": "Gate explorer", "gbf": "inf"}, "b_f = 'inf'", "from -10 to 10", "slider:gbf", 3),
@@ -345,7 +374,7 @@ def test_out_of_range_links_get_a_message(query, quoted, accepted, widget, defau
     assert quoted in msg and accepted in msg  # the value, and what the control takes
     kind, key = widget.split(":")
     assert getattr(at, kind)(key=key).value == default  # the control shows its default
-    assert at.get("plotly_chart")  # the page still shows its figure
+    assert at.get("plotly_chart") or at.latex  # the page still shows its figure / equations
 
 
 @pytest.mark.parametrize(
@@ -373,7 +402,8 @@ def test_several_bad_link_values_are_listed_in_one_warning():
     at = open_page({"T": "inf", "H": "7", "gbf": "1e999", "view": "[x](https://e.x)"})
     msg = the_link_warning(at)
     assert msg.count("\n- ") == 4  # one line per value, closed tabs' controls included
-    assert at.slider(key="T").value == 200 and at.selectbox(key="H").value == 32
+    # values of two views and a bad view: the page opens on its first view
+    assert at.session_state["view"] == T2 and at.number_input(key="wix").value == 0.5
 
 
 def test_the_part_c_text_quotes_the_gaps_it_computes():

@@ -93,7 +93,7 @@ def test_adder_hides_step_t_and_the_future_until_answered():
 
 
 def test_gradient_flow_question_is_answered_by_the_maps():
-    at = open_page(GRADIENT, {"quiz": "1"})
+    at = open_page(GRADIENT, {"quiz": "1", "view": "Gradient flow"})
     qs = questions(at)
     assert len(qs) == 2
     assert not at.get("plotly_chart")  # the maps wait for the answers
@@ -107,7 +107,7 @@ def test_gradient_flow_question_is_answered_by_the_maps():
 
 
 def test_attention_one_head_against_two():
-    at = open_page(ATTENTION, {"quiz": "1", "N": "1000"})
+    at = open_page(ATTENTION, {"quiz": "1", "N": "1000", "view": "Sampled keys"})
     assert len(questions(at)) == 2 and not at.get("plotly_chart") and not at.dataframe
     at = answer(at, ["one head", "over 90 %"])
     ok, bad = verdicts(at)

@@ -360,16 +360,46 @@ def test_new_parts_refuse_an_unreadable_sentence(view):
     assert not any("attention" in t.lower() or "blocks" in t for t in titles)
 
 
-# ---------------------------------------------------------------- 6. Back / Next
-def test_back_and_next_move_the_step(reference):
+# ---------------------------------------------------------------- 6. First / Back / Next / Last
+def test_step_buttons_move_the_step_and_the_link(reference):
     _, trace = reference
     N = len(trace.ids)
     at = open_page({"view": "Greedy decoding", "step": "2"})
-    at.button(key="step_next").click().run()
-    assert at.slider(key="step").value == 3 and f"**Step 3 of {N}:**" in texts(at)
-    for _ in range(3):
-        at.button(key="step_back").click().run()
-    assert at.slider(key="step").value == 1 and f"**Step 1 of {N}:**" in texts(at)
-    at.slider(key="step").set_value(N).run()
-    at.button(key="step_next").click().run()
-    assert at.slider(key="step").value == N and not at.exception
+
+    def press(name: str, want: int) -> None:
+        at.button(key=f"step_{name}").click().run()
+        assert not at.exception
+        assert at.slider(key="step").value == want, name
+        assert f"**Step {want} of {N}:**" in texts(at), name
+        assert at.query_params.get("step") == (None if want == 1 else str(want)), name
+        assert at.query_params["view"] == "Greedy decoding"
+
+    press("next", 3)
+    for want in (2, 1, 1):  # Back stops at step 1
+        press("back", want)
+    press("last", N)
+    press("next", N)  # Next stops at the last step
+    press("back", N - 1)
+    press("first", 1)
+    press("first", 1)
+
+
+def test_step_keys_belong_to_the_decoding_view_alone():
+    """Home / ← / → / End step the decoder only where it is shown: in other views they are not
+    on the page, so they cannot move a hidden step."""
+    at = open_page({"view": "Greedy decoding"})
+    shortcuts = {b.key: b.proto.shortcut for b in at.button if b.key and b.key.startswith("step_")}
+    assert shortcuts == {  # as Streamlit stores them
+        "step_first": "home", "step_back": "left", "step_next": "right", "step_last": "end",
+    }  # fmt: skip
+    for view in ("Positional encoding", "Encoder and decoder"):
+        at = open_page({"view": view})
+        assert not [b for b in at.button if b.proto.shortcut], view
+
+
+def test_a_step_past_the_end_of_a_short_output_steps_back_from_the_end(reference):
+    _, trace = reference
+    N = len(trace.ids)
+    at = open_page({"view": "Greedy decoding", "step": "20"})  # the slider goes to 20
+    at.button(key="step_back").click().run()
+    assert at.slider(key="step").value == N - 1 and at.query_params["step"] == str(N - 1)

@@ -103,6 +103,50 @@ def test_a_new_sentence_after_a_deep_linked_word_is_not_a_bad_link():
     assert 1 <= at.button_group(key="w").value <= len(headline(at).split())
 
 
+def test_step_buttons_move_the_selected_word_and_the_link():
+    out = load_translator().translate(state.DEFAULT_TEXT, beam=1)
+    n = len(out.words)
+    at = open_page()
+    shortcuts = {b.key: b.proto.shortcut for b in at.button if b.key and b.key.startswith("w_")}
+    assert shortcuts == {  # as Streamlit stores them
+        "w_step_first": "home", "w_step_back": "left", "w_step_next": "right", "w_step_last": "end",
+    }  # fmt: skip
+
+    def press(name: str, want: int) -> None:
+        at.button(key=f"w_step_{name}").click().run()
+        assert not at.exception and not at.warning, name
+        assert at.button_group(key="w").value == want, name
+        assert views.step_caption(out, want) in captions(at), name
+        link = None if want == 1 else f"{want}. {out.words[want - 1]}"  # the button's label
+        assert at.query_params.get("w") == link, name
+
+    press("next", 2)
+    press("back", 1)
+    press("back", 1)  # Back stops at the first word
+    press("last", n)
+    press("next", n)  # Next stops at the last word
+    press("back", n - 1)
+    press("first", 1)
+
+
+def test_step_buttons_start_from_a_deep_linked_word_and_follow_a_new_sentence():
+    long = load_translator().translate("Il est plus grand que moi.", beam=1).words
+    short = load_translator().translate("je suis content .", beam=1).words
+    at = open_page({"fr": "Il est plus grand que moi.", "w": f"3. {long[2]}"})
+    at.button(key="w_step_back").click().run()
+    assert at.button_group(key="w").value == 2 and at.query_params["w"] == f"2. {long[1]}"
+    at.text_input(key="fr").set_value("je suis content .").run()
+    at.button(key="w_step_last").click().run()
+    assert not at.exception and not at.warning
+    assert at.button_group(key="w").value == len(short)
+    assert at.query_params["w"] == f"{len(short)}. {short[-1]}"
+
+
+def test_no_step_keys_when_both_models_are_shown():
+    at = open_page({"model": "both"})
+    assert not [b for b in at.button if b.proto.shortcut]
+
+
 @pytest.mark.parametrize(
     "text",
     ["", "   ", "😀🙂", "12345", "<script>alert(1)</script>", "cat dog"],

@@ -34,7 +34,7 @@ def press(page, key: str, url_test: str) -> None:
             return
         except PlaywrightTimeout:
             continue
-    raise AssertionError(f"{key} did not step the adder (URL stayed {page.url})")
+    raise AssertionError(f"{key} did not step the page (URL stayed {page.url})")
 
 
 def test_arrow_keys_step_the_adder_from_a_deep_link(fresh_server, page):

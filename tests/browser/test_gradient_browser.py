@@ -15,7 +15,10 @@ TITLE = "Gradient flow: vanishing gradients and the LSTM"
 @pytest.mark.parametrize(
     "name, query, expect",
     [
-        ("gradient-flow", "", "The right-hand map is a plain tanh RNN"),
+        ("gradient-flow", "?view=Gradient+flow", "The right-hand map is a plain tanh RNN"),
+        # a link naming no view opens the first, T = 2 by hand, as on the sheet
+        ("gradient-default", "", "Largest difference between the hand BPTT"),
+        # ... but one with values of the flow view alone opens that view (older links)
         ("gradient-flow-scalar", "?rnn=scalar+RNN%3A+recurrent+weight+w_h&T=80", "T = 80 steps"),
         ("gradient-t2", "?view=T+%3D+2+by+hand", "Largest difference between the hand BPTT"),
         ("gradient-partc", "?view=Part+%28c%29&Tmax=1000", "|w̄_ix| at T = 1,000, b_f = 10"),

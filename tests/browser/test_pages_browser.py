@@ -61,7 +61,7 @@ def test_home_first_visit(fresh_server, page):
 def test_adder_deep_link_is_the_first_visit(fresh_server, page, name, query, expect):
     page.goto(fresh_server + "/Binary_adder" + query)
     settle(page)
-    page.wait_for_selector(CHART, timeout=30_000)
+    page.wait_for_selector(f'{CHART}, [data-testid="stImage"]', timeout=30_000)  # SVG: an image
     assert "An RNN that adds binary numbers" in page.inner_text("h1")
     assert expect in page.inner_text("body")
     check_clean(page, name)
