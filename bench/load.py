@@ -65,12 +65,18 @@ MB = 2**20
 # The pages by URL path ("" = home) and links to alternate between, visit after visit.  A key a
 # page does not (or no longer) know is ignored by Streamlit, so these only need to stay valid
 # values, never exact widget ids.
-PAGES = ("", "Binary_adder", "Gradient_flow", "Attention", "Translate", "Train")
+PAGES = ("", "Binary_adder", "Gradient_flow", "Attention", "Translate", "Train", "Transformer")
 LINKS: dict[str, tuple[str, ...]] = {
     "": ("",),
     "Binary_adder": ("t=3", "t=5", "view=Automaton", "a=1011011&b=110", "view=Verify+%26+prove"),
-    "Gradient_flow": ("T=150", "T=60", "view=Part+%28c%29", "view=Gate+explorer"),
-    "Attention": ("N=500", "N=2000", "view=Copying", "view=One+head+vs+two"),
+    "Gradient_flow": (
+        "T=150",
+        "T=60",
+        "view=Part+%28c%29",
+        "view=Gate+explorer",
+        "view=T+%3D+2+by+hand",
+    ),
+    "Attention": ("view=Sampled+keys&N=500", "N=2000", "view=Copying", "view=One+head+vs+two"),
     "Translate": (
         "fr=je+suis+content+.",
         "fr=il+est+en+retard+.",
@@ -78,6 +84,12 @@ LINKS: dict[str, tuple[str, ...]] = {
         "fr=nous+sommes+fatigues+.",
     ),
     "Train": ("", "epochs=3"),
+    "Transformer": (
+        "",
+        "view=Multi-head+self-attention",
+        "view=Greedy+decoding&fr=il+est+en+retard+.",
+        "view=Encoder+and+decoder",
+    ),
 }
 APP_FAILURE = re.compile(
     r"Traceback|\b[A-Z]\w*(Error|Exception)\b|\bfailed\b|could not|went wrong|internal error",

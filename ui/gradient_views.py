@@ -60,6 +60,8 @@ def t2_tab() -> None:
         st.info("Fix the numbers above to see the equations (the messages say how).")
         return
     bp = state.t2_backprop(inputs)
+    if not quiz.ask_all(t2_questions(bp)):  # quiz mode: predict first
+        return
     with st.spinner("Running PyTorch autograd for the check (the first time loads it)…"):
         ag = state.t2_autograd(inputs)
 
@@ -156,6 +158,40 @@ def flow_tab() -> None:
 
 # ---------------------------------------------------------------- part (c)
 SHRINK_CHOICES = (0.1, 0.5, 0.9, 1.0)  # "by about what factor per step?"
+
+
+def t2_questions(bp: gv.T2Backprop) -> list[quiz.Question]:
+    """Quiz mode on the two steps: which factor carries c̄(2) back to c(1) (35), and which of
+    the two paths into c̄(1) carries more, both from the hand BPTT's own numbers."""
+    tr, gr = bp.trace, bp.grads
+    cell = float(gr.c_bar[1] * tr.f[1])  # c̄(2) f(2): the cell path into c̄(1)
+    via_h = float(gr.c_bar[0]) - cell  # h̄(1) o(1) (1 - tanh² c(1)): the path through h(1)
+    key = "t2|" + ",".join(f"{v:.6g}" for v in (*tr.x, tr.f[1], gr.c_bar[0]))
+    return [
+        quiz.Question(
+            key + "|factor",
+            "Going back one step along the cell, c̄(2) reaches c(1) multiplied by which "
+            "quantity (equation (35))?",
+            (
+                "the forget gate f(2)",
+                "the input gate i(2)",
+                "the output gate o(2)",
+                "the candidate g(2)",
+            ),  # fmt: skip
+            0,
+            f"c(2) = f(2) c(1) + i(2) g(2), so ∂c(2)/∂c(1) = f(2) = {tr.f[1]:.4f}: the cell "
+            f"path gives c̄(2) f(2) = {cell:.4f}.",
+        ),
+        quiz.Question(
+            key + "|path",
+            "c̄(1) is the sum of two paths: along the cell, c̄(2) f(2), and through h(1). "
+            "With these numbers, which one is larger in size?",
+            ("the cell path c̄(2) f(2)", "the path through h(1)"),
+            0 if abs(cell) >= abs(via_h) else 1,
+            f"Cell path {cell:.4f}, path through h(1) {via_h:.4f}, together c̄(1) = "
+            f"{float(gr.c_bar[0]):.4f}.",
+        ),
+    ]
 
 
 def flow_questions(ff: gv.FlowFigures) -> list[quiz.Question]:

@@ -92,6 +92,24 @@ def test_adder_hides_step_t_and_the_future_until_answered():
     assert not at.dataframe[1:] and not [t for t in at.toggle if t.key == "table"]
 
 
+def test_t2_questions_are_answered_by_the_hand_bptt():
+    """The first view (T = 2 by hand): the graph and the equations wait for two answers,
+    whose right options come from the hand BPTT of the current numbers."""
+    from core.gradient_views import T2Inputs, t2_backprop
+
+    at = open_page(GRADIENT, {"quiz": "1"})
+    assert len(questions(at)) == 2
+    assert not at.latex and not at.get("graphviz_chart")
+    bp = t2_backprop(T2Inputs())  # the page's example numbers
+    cell = bp.grads.c_bar[1] * bp.trace.f[1]
+    via_h = bp.grads.c_bar[0] - cell
+    path = "the cell path c̄(2) f(2)" if abs(cell) >= abs(via_h) else "the path through h(1)"
+    at = answer(at, ["the forget gate f(2)", path])
+    ok, bad = verdicts(at)
+    assert len([v for v in ok if v.startswith("You said")]) == 2 and not bad
+    assert len(at.latex) == 13 and at.get("graphviz_chart")
+
+
 def test_gradient_flow_question_is_answered_by_the_maps():
     at = open_page(GRADIENT, {"quiz": "1", "view": "Gradient flow"})
     qs = questions(at)
