@@ -10,3 +10,8 @@ attribute 'Series'") when a class opens the app at once.
 import pandas  # noqa: F401
 import plotly.graph_objects  # noqa: F401
 import pyarrow  # noqa: F401
+
+from core.memory import release_freed_memory
+
+# The server's freed arrays go back to the system instead of keeping its peak (core.memory).
+release_freed_memory()

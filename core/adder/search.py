@@ -41,6 +41,9 @@ class SearchReport:
     designs: list[AdderWeights]  # up to max_designs correct designs
 
 
+ROW_CHUNK = 1 << 16  # weight rows whose truth tables are computed at once
+
+
 def _unit_rows(H: int, r: int, r_b: int, symmetric: bool) -> tuple[np.ndarray, np.ndarray]:
     """Every integer row (u_a, u_b, w_1..w_H, b), weights in [-r, r], bias in [-r_b, r_b].
 
@@ -58,7 +61,9 @@ def _unit_rows(H: int, r: int, r_b: int, symmetric: bool) -> tuple[np.ndarray, n
     inputs = np.array(
         [[a, b, *((s >> np.arange(H)) & 1), 1] for s in range(S) for a, b in SYMBOLS]
     )  # (S*4, H+3), row s*4 + k
-    table = (rows @ inputs.T) >= 0  # (R, S*4)
+    table = np.empty((len(rows), S * 4), dtype=bool)  # (R, S*4)
+    for start in range(0, len(rows), ROW_CHUNK):  # (R, S*4) int64 at once: 0.5 GB at H = 4
+        table[start : start + ROW_CHUNK] = rows[start : start + ROW_CHUNK] @ inputs.T >= 0
     _, first = np.unique(np.packbits(table, axis=1), axis=0, return_index=True)
     first = np.sort(first)
     return table[first], rows[first]
@@ -89,29 +94,32 @@ def _check_hidden_layers(tables: np.ndarray, H: int, out_masks: np.ndarray) -> n
     """
     B = tables.shape[0]
     S = 2**H
-    delta = (tables.astype(np.int64) << np.arange(H)[None, :, None]).sum(axis=1)  # (B, S*4)
+    mask = np.uint8 if S <= 8 else np.uint16  # a bitmask over the S states
+    delta = np.zeros((B, S * 4), dtype=np.uint8)  # next state of (state, symbol), per layer
+    for h in range(H):  # unit by unit: an int64 (B, H, S*4) temporary was 190 MB at H = 3
+        delta |= tables[:, h, :].astype(np.uint8) << h
     delta = np.ascontiguousarray(delta.reshape(B, S, 4).transpose(1, 2, 0))  # (S, 4, B)
     result = np.full(B, -1, dtype=np.int64)
     alive = np.arange(B)
-    reach = np.zeros((2, B), dtype=np.int64)  # bitmask over states, per carry
+    reach = np.zeros((2, B), dtype=mask)  # bitmask over states, per carry
     reach[0] = 1  # (state 0, carry 0)
-    need = np.zeros((2, B), dtype=np.int64)  # states that must output 0 / 1
+    need = np.zeros((2, B), dtype=mask)  # states that must output 0 / 1
+    one = mask(1)
     for _ in range(2 * S + 1):
         new = reach.copy()
         for c in (0, 1):
             for s in range(S):
-                present = (reach[c] >> s) & 1
+                present = (reach[c] >> mask(s)) & one
                 for k, (a, b) in enumerate(SYMBOLS):
                     total = a + b + c
-                    bit = present << delta[s, k]
+                    bit = present << delta[s, k].astype(mask)
                     new[total >> 1] |= bit
                     need[total & 1] |= bit
         ok = (need[0] & need[1]) == 0
         done = ok & (new == reach).all(axis=0)
         for i in np.flatnonzero(done):
-            fit = np.flatnonzero(
-                ((out_masks & need[1, i]) == need[1, i]) & ((out_masks & need[0, i]) == 0)
-            )
+            n1, n0 = int(need[1, i]), int(need[0, i])
+            fit = np.flatnonzero(((out_masks & n1) == n1) & ((out_masks & n0) == 0))
             if fit.size:
                 result[alive[i]] = fit[0]
         keep = ok & ~done
@@ -173,10 +181,13 @@ def _n_multisets(D: int, H: int) -> int:
 def _all_multisets(D: int, H: int) -> np.ndarray:
     """All sorted index tuples i1 <= i2 <= ... <= iH in range(D).  (comb(D+H-1, H), H)"""
     if H == 1:
-        return np.arange(D)[:, None]
-    prev = _all_multisets(D, H - 1)
-    parts = []
+        return np.arange(D, dtype=np.int32)[:, None]
+    prev = _all_multisets(D, H - 1)  # sorted by its last column
+    out = np.empty((comb(D + H - 1, H), H), dtype=np.int32)  # int32: 4 M layers in 48 MB
+    row = 0
     for i in range(D):
-        head = prev[prev[:, -1] <= i]
-        parts.append(np.concatenate([head, np.full((len(head), 1), i)], axis=1))
-    return np.concatenate(parts)
+        head = prev[: np.searchsorted(prev[:, -1], i, side="right")]
+        out[row : row + len(head), :-1] = head
+        out[row : row + len(head), -1] = i
+        row += len(head)
+    return out

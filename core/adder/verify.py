@@ -106,13 +106,13 @@ def verify_adder(w: AdderWeights, n_bits: int = 8) -> VerifyReport:
         raise ValueError(f"n_bits must be between 1 and {MAX_VERIFY_BITS}, got {n_bits}.")
     n_bits = int(n_bits)
     code, first_error, dead = _final_codes(w, n_bits)
-    bad = np.flatnonzero(code == dead)
-    cx = _smallest_pair(bad, n_bits)
+    n_wrong = int(np.count_nonzero(code == dead))
+    cx = _smallest_pair(code, dead, n_bits) if n_wrong else None
     cx_step = None
     if cx is not None:
         tr = run_adder(encode_pair(cx[0], cx[1], n_bits), w)
         cx_step = int(np.flatnonzero(tr.y != tr.target)[0]) + 1
-    return VerifyReport(n_bits, 4**n_bits, int(bad.size), cx, first_error, cx_step)
+    return VerifyReport(n_bits, 4**n_bits, n_wrong, cx, first_error, cx_step)
 
 
 def _decode_pairs(index: np.ndarray, n_bits: int) -> tuple[np.ndarray, np.ndarray]:
@@ -125,16 +125,30 @@ def _decode_pairs(index: np.ndarray, n_bits: int) -> tuple[np.ndarray, np.ndarra
     return a, b
 
 
-def _smallest_pair(bad: np.ndarray, n_bits: int) -> tuple[int, int] | None:
-    """The wrong pair with the smallest max(a, b), then a, then b.
+CHUNK = 1 << 20  # codes examined at once when looking for the smallest wrong pair
 
-    Pairs with max(a, b) < 2**j are exactly the indices below 4**j, so only the bad indices below
-    4**j for the smallest such j need decoding (``bad`` is sorted).
+
+def _smallest_pair(code: np.ndarray, dead: int, n_bits: int) -> tuple[int, int] | None:
+    """The wrong pair (``code == dead``) with the smallest max(a, b), then a, then b.
+
+    Pairs with max(a, b) < 2**j are exactly the indices below 4**j, so the indices in
+    [4**(j-1), 4**j) are the pairs whose larger number has j bits: the first such band holding
+    a wrong pair holds the answer.  Bands are read CHUNK codes at a time, so memory stays a few
+    MB even when all 16.7 M sums of 12-bit numbers are wrong (an index array of every wrong
+    pair would be 134 MB).
     """
-    if bad.size == 0:
-        return None
-    j = (int(bad[0]).bit_length() + 1) // 2
-    cand = bad[: np.searchsorted(bad, 4**j)]
-    a, b = _decode_pairs(cand, n_bits)
-    i = np.lexsort((b, a, np.maximum(a, b)))[0]
-    return int(a[i]), int(b[i])
+    best: tuple[int, int, int] | None = None  # (max(a, b), a, b)
+    for j in range(n_bits + 1):
+        lo, hi = (0, 1) if j == 0 else (4 ** (j - 1), 4**j)
+        for start in range(lo, hi, CHUNK):
+            stop = min(start + CHUNK, hi)
+            idx = np.flatnonzero(code[start:stop] == dead) + start
+            if idx.size == 0:
+                continue
+            a, b = _decode_pairs(idx, n_bits)
+            i = np.lexsort((b, a, np.maximum(a, b)))[0]
+            cand = (int(max(a[i], b[i])), int(a[i]), int(b[i]))
+            best = cand if best is None else min(best, cand)
+        if best is not None:
+            return best[1], best[2]
+    return None
