@@ -16,11 +16,15 @@ the same visible queue; the child uses a core of its own.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import signal
+import sys
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from core.seq2seq.data import Split
 from core.seq2seq.live.config import LiveConfig
@@ -67,6 +71,9 @@ class _PipeWatch:
 def _child(conn, stop, split: Split, cfg: LiveConfig, out: str, kwargs: dict) -> None:
     """The worker process: run the job, send its outcome (or the error) and exit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the child ends
+    from core.memory import release_freed_memory
+
+    release_freed_memory()
     try:
         from core.seq2seq.live.pipeline import run_job
 
@@ -93,6 +100,26 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+@contextlib.contextmanager
+def _main_not_rerun() -> Iterator[None]:
+    """While a spawned child starts: it does not run the parent's main script again.
+
+    *spawn* re-runs the parent's ``__main__`` file in the child (as ``__mp_main__``) unless
+    ``__main__`` names a module.  Started by the ``streamlit`` console script, as on
+    Community Cloud, that file imports ``streamlit.web.cli`` -- Streamlit, Tornado and their
+    imports, tens of MB in a process that only trains.  A main module named ``__main__`` is
+    one the child skips (``multiprocessing.spawn._fixup_main_from_name``)."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:
+        yield  # run as a module (python -m streamlit): the child skips it already
+        return
+    main.__spec__ = SimpleNamespace(name="__main__")
+    try:
+        yield
+    finally:
+        main.__spec__ = None
+
+
 def run_job_in_process(
     split: Split,
     cfg: LiveConfig,
@@ -116,7 +143,8 @@ def run_job_in_process(
         name="sequence-lab-training",
         daemon=True,
     )
-    proc.start()
+    with _main_not_rerun():
+        proc.start()
     send.close()  # the parent keeps only its reading end: EOF when the child is gone
     peak = 0.0
     try:
