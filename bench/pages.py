@@ -52,7 +52,14 @@ SCENARIOS = [
     ),
     ("adder: verify n=12 <-> 11", ADDER, {"view": "Verify & prove"}, "slider", "n", (12, 11)),
     ("adder: search H=3, seed", ADDER, {"view": "Search designs"}, "number_input", "sseed", (1, 2)),
-    ("gradients: flow map, T 200 <-> 150", GRADIENTS, {}, "slider", "T", (200, 150)),
+    (
+        "gradients: flow map, T 200 <-> 150",
+        GRADIENTS,
+        {"view": "Gradient flow"},
+        "slider",
+        "T",
+        (200, 150),
+    ),
     (
         "gradients: T=2 by hand, weight w_ix",
         GRADIENTS,
@@ -64,7 +71,7 @@ SCENARIOS = [
     (
         "attention: sampled N=10k, seed",
         ATTENTION,
-        {"N": "10000"},
+        {"N": "10000", "view": "Sampled keys"},
         "number_input",
         "key_seed",
         (1, 2),
