@@ -118,6 +118,9 @@ def copying(sb: Sidebar) -> None:
         show_problem(problem)
         return
     res = state.copy_gap(j - 1, score, sb.n, sb.d)
+    nxt = state.copy_gap(j - 1, score + 1.0, sb.n, sb.d)  # one unit more: the gap's factor
+    if not quiz.ask_all(copy_questions(res, nxt, j, score, sb.n)):  # quiz mode: predict first
+        return
     m1, m2, m3 = st.columns(3)
     m1.metric(f"α_{j}", f"{res.alpha_j:.6f}")
     m2.metric(f"1 − α_{j}", f"{res.one_minus_alpha_j:.3g}")
@@ -132,6 +135,40 @@ def copying(sb: Sidebar) -> None:
     figure(ch.copy_output_bar(res), "copy_c", g2)
     curve = state.copy_curve(j - 1, sb.n, sb.d)
     figure(ch.copy_gap_curve(curve, res), "copy_g")
+
+
+ALPHA_BINS = ((0.0, 0.5), (0.5, 0.9), (0.9, 0.99), (0.99, 1.0))
+GAP_FACTORS = (1.3, 2.0, math.e, 10.0)
+
+
+def copy_questions(res, nxt, j: int, score: float, n: int) -> list[quiz.Question]:
+    """Quiz mode on part (a): the weight of the copied item, and what one more unit of score
+    does to the gap (47)-(48), both from ``core.attention.copy_gap`` at the current setting
+    (``nxt``: the same with the score one higher)."""
+    a = res.alpha_j
+    a_bin = next(k for k, (lo, hi) in enumerate(ALPHA_BINS) if a < hi or k == len(ALPHA_BINS) - 1)
+    ratio = res.gap / nxt.gap if nxt.gap > 0 else math.inf
+    near = min(range(len(GAP_FACTORS)), key=lambda k: abs(math.log(GAP_FACTORS[k] / ratio)))
+    key = f"copy|{j}|{score:g}|{n}"
+    return [
+        quiz.Question(
+            key + "|alpha",
+            f"Item {j} scores {score:g} and the other {n - 1} item(s) score 0. About how much "
+            f"weight α_{j} does attention give item {j}?",
+            tuple(f"{lo:g} to {hi:g}" for lo, hi in ALPHA_BINS),
+            a_bin,
+            f"α_{j} = e^{score:g} / (e^{score:g} + {n - 1}) = {a:.6f} (46).",
+        ),
+        quiz.Question(
+            key + "|gap",
+            f"Raise the score from {score:g} to {score + 1:g}: the gap ‖c − v_{j}‖ is divided "
+            "by about…",
+            ("1.3", "2", "e ≈ 2.7", "10"),
+            near,
+            f"‖c − v_{j}‖ goes from {res.gap:.4g} to {nxt.gap:.4g}, divided by {ratio:.3g}: "
+            "for large scores every unit divides it by e, as (48) says.",
+        ),
+    ]
 
 
 # ---------------------------------------------------------------- (b) averaging

@@ -124,6 +124,25 @@ def test_gradient_flow_question_is_answered_by_the_maps():
     assert len(at.get("plotly_chart")) == 1
 
 
+def test_attention_copying_questions_come_from_copy_gap():
+    """The view the page opens on, (a) copying: α_j and the gap's factor for one more unit of
+    score, from core.attention.copy_gap at the sheet's n = 2, j = 1, score 5."""
+    import math
+
+    from core.attention import copy_gap
+
+    at = open_page(ATTENTION, {"quiz": "1"})
+    assert len(questions(at)) == 2 and not at.get("plotly_chart") and not at.metric
+    res, nxt = copy_gap(0, 5.0, 2, 2), copy_gap(0, 6.0, 2, 2)
+    assert 0.99 < res.alpha_j < 1  # e^5 / (e^5 + 1) = 0.9933
+    ratio = res.gap / nxt.gap
+    assert abs(ratio - math.e) < 0.05  # (48): one unit of score divides the gap by about e
+    at = answer(at, ["0.99 to 1", "e ≈ 2.7"])
+    ok, bad = verdicts(at)
+    assert len(ok) == 2 and not bad
+    assert len(at.get("plotly_chart")) == 3 and at.metric[0].value == f"{res.alpha_j:.6f}"
+
+
 def test_attention_one_head_against_two():
     at = open_page(ATTENTION, {"quiz": "1", "N": "1000", "view": "Sampled keys"})
     assert len(questions(at)) == 2 and not at.get("plotly_chart") and not at.dataframe
