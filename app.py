@@ -2,27 +2,10 @@
 
 import streamlit as st
 
-from ui.common import (
-    LAYOUT_CSS,
-    PRESENT_CSS,
-    apply_theme,
-    asset_section,
-    asset_text,
-    nav_sidebar,
-    presenting,
-)
+from ui.common import asset_section, asset_text, page_shell
 from ui.registry import PAGES
 
-present = presenting()  # ?present=1: presenter mode, as on every page
-st.set_page_config(
-    page_title="Sequence Lab",
-    page_icon="🧮",
-    layout="wide",
-    initial_sidebar_state="collapsed" if present else "auto",
-)
-nav_sidebar()
-st.html(LAYOUT_CSS + (PRESENT_CSS if present else ""))
-apply_theme()
+page_shell("Sequence Lab")  # ?present=1 and ?theme= as on every page
 
 st.title("Sequence Lab")
 st.subheader("See what the equations of recurrent networks and attention do")

@@ -27,21 +27,28 @@ _AXIS_KEY = re.compile(r"^[xy]axis\d*$")
 _COLORAXIS_KEY = re.compile(r"^coloraxis\d*$")
 
 
-def _merged(default: dict, given: dict) -> dict:
-    """``given`` with ``default``'s entries where it has none (nested dicts merged; a title
-    given as a bare string is its text)."""
-    out = dict(given)
+def _plain(value):
+    """A Plotly object as its dict; anything else as it is."""
+    return value.to_plotly_json() if hasattr(value, "to_plotly_json") else value
+
+
+def _merged(default: dict, given) -> dict:
+    """``given`` (a dict or a Plotly object) with ``default``'s entries where it has none
+    (nested dicts merged; a title given as a bare string is its text)."""
+    out = dict(_plain(given))
     for k, v in default.items():
-        if isinstance(v, dict) and isinstance(out.get(k), str):
-            out[k] = {"text": out[k]}
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merged(v, out[k])
-        elif k not in out or out[k] is None:
+        have = _plain(out.get(k))
+        if isinstance(v, dict) and isinstance(have, str):
+            have = {"text": have}
+        if isinstance(v, dict) and isinstance(have, dict):
+            out[k] = _merged(v, have)
+        elif have is None:
             out[k] = v
     return out
 
 
 _BAR_INK = {"tickfont": {"color": INK}, "title": {"font": {"color": INK}}}
+_COLORBAR_TYPES = ("heatmap", "contour", "histogram2d")  # trace dicts with a colour bar
 
 
 def _get(owner, key: str):
@@ -49,20 +56,8 @@ def _get(owner, key: str):
 
 
 def _ink_colorbar(owner) -> None:
-    """Dark text on the colour bar of ``owner`` (a trace or a marker, dict or Plotly object),
-    if it can have one."""
-    if isinstance(owner, dict):
-        if owner.get("type", "heatmap") not in ("heatmap", "contour", "histogram2d") and (
-            "colorscale" not in owner
-        ):
-            return
-        bar = owner.get("colorbar") or {}
-    elif "colorbar" in owner._valid_props:
-        bar = owner.colorbar
-    else:
-        return
-    given = bar if isinstance(bar, dict) else bar.to_plotly_json()
-    owner["colorbar"] = _merged(_BAR_INK, given)
+    """Dark text on the colour bar of ``owner`` (a trace or a marker, dict or Plotly object)."""
+    owner["colorbar"] = _merged(_BAR_INK, _get(owner, "colorbar") or {})
 
 
 def card(data: list, layout: dict) -> go.Figure:
@@ -72,22 +67,25 @@ def card(data: list, layout: dict) -> go.Figure:
     left to choose light grey.  This app's colours (labels on the white plot area, panel
     titles, Okabe-Ito traces, the grey of a 0 bit) are made for a light background.  Plain
     dictionary work before the one constructor call: no extra Plotly validation."""
-    lay = dict(layout)
-    for key in ("xaxis", "yaxis", *[k for k in lay if _AXIS_KEY.match(k)]):
-        given = lay.get(key) or {}
-        lay[key] = _merged(_AXIS_INK, given if isinstance(given, dict) else given.to_plotly_json())
-    for key in [k for k in lay if _COLORAXIS_KEY.match(k)]:
-        given = lay[key] if isinstance(lay[key], dict) else lay[key].to_plotly_json()
-        lay[key] = _merged({"colorbar": _BAR_INK}, given)
-    for key in ("title", "legend"):
-        given = lay.get(key) or {}
-        if isinstance(given, str):
-            given = {"text": given}
-        lay[key] = _merged({"font": {"color": INK}}, given)
-    lay = _merged({"paper_bgcolor": "white", "plot_bgcolor": "white", "font": {"color": INK}}, lay)
+    ink = {"color": INK}
+    defaults = {
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": ink,
+        "title": {"font": ink},
+        "legend": {"font": ink},
+        **dict.fromkeys([k for k in ("xaxis", "yaxis", *layout) if _AXIS_KEY.match(k)], _AXIS_INK),
+        **{k: {"colorbar": _BAR_INK} for k in layout if _COLORAXIS_KEY.match(k)},
+    }
+    lay = _merged(defaults, layout)
     for trace in data:
-        _ink_colorbar(trace)
-        marker = trace.get("marker") if isinstance(trace, dict) else getattr(trace, "marker", None)
+        if (
+            trace.get("type") in _COLORBAR_TYPES
+            if isinstance(trace, dict)
+            else "colorbar" in trace._valid_props
+        ):
+            _ink_colorbar(trace)
+        marker = _get(trace, "marker")
         if marker is not None and _get(marker, "colorscale") is not None:
             _ink_colorbar(marker)
     return go.Figure(data=list(data), layout=lay)
@@ -206,8 +204,7 @@ def scale_fonts(fig: go.Figure, factor: float) -> go.Figure:
     every annotation (presenter mode: figure text reads from the back of a lecture room like
     the page's own text).  Sizes left to Plotly's default (12 px; 17 px for titles) are scaled
     from that default; the top margin grows with the title.  Returns ``fig``."""
-    out = fig
-    lay = out.layout
+    lay = fig.layout
     base = lay.font.size or 12
 
     def grow(font, default: float = base) -> None:
@@ -216,11 +213,11 @@ def scale_fonts(fig: go.Figure, factor: float) -> go.Figure:
     grow(lay.font, 12)
     grow(lay.title.font, 17)
     grow(lay.legend.font)
-    for axis in [*out.select_xaxes(), *out.select_yaxes()]:
+    for axis in [*fig.select_xaxes(), *fig.select_yaxes()]:
         grow(axis.title.font)
         grow(axis.tickfont)
     for ann in lay.annotations:
         grow(ann.font)
     if lay.margin.t is not None:
         lay.margin.t = round(lay.margin.t * factor)
-    return out
+    return fig

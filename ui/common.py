@@ -57,9 +57,9 @@ def nav_sidebar() -> None:
 
 
 PRESENT_PARAM = "present"  # ?present=1: presenter mode, for a projector
-# Larger text for the back of a lecture room; Plotly figures keep their own sizes.
-# The title is smaller and the top padding less than Streamlit's, so that the page's main
-# figure comes into the first screen of a 1024 x 768 projector.
+# Larger text for the back of a lecture room (figures: PRESENT_FONT_SCALE in ``figure``).  The
+# title is smaller and the top padding less than Streamlit's, so that the page's main figure
+# comes into the first screen of a 1024 x 768 projector.
 PRESENT_CSS = """<style>
 [data-testid="stMain"] { font-size: 1.2rem; }
 [data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.2rem; }
@@ -283,27 +283,35 @@ def setup(label: str, icon: str = ":material/tune:") -> Iterator[None]:
         yield
 
 
-def page_header(page_id: str) -> PageInfo:
-    """Page config, sidebar, title and source line of a registered page, and the place of its
-    one message about link values it could not use (see ``ui.controls``).  In presenter mode
-    (``?present=1``) the sidebar starts collapsed, text is larger and the source line shorter."""
-    info = page(page_id)
-    _page.path = info.url_path or "/"
+def page_shell(page_title: str) -> bool:
+    """What every page, the home page too, starts with: the page config (wide; the sidebar
+    collapsed in presenter mode), the sidebar, the layout CSS (and presenter mode's) and the
+    link's theme.  Whether presenter mode is on."""
     present = presenting()
     st.set_page_config(
-        page_title=f"{info.title} · Sequence Lab",
+        page_title=page_title,
         page_icon="🧮",
         layout="wide",
         initial_sidebar_state="collapsed" if present else "auto",
     )
     nav_sidebar()
     st.html(LAYOUT_CSS + (PRESENT_CSS if present else ""))
+    apply_theme()
+    return present
+
+
+def page_header(page_id: str) -> PageInfo:
+    """Page config, sidebar, title and source line of a registered page, and the place of its
+    one message about link values it could not use (see ``ui.controls``).  In presenter mode
+    (``?present=1``) the sidebar starts collapsed, text is larger and the source line shorter."""
+    info = page(page_id)
+    _page.path = info.url_path or "/"
+    present = page_shell(f"{info.title} · Sequence Lab")
     st.title(info.title)
     if not present:
         st.caption(info.source)
     begin_page(page_id)
     check_flags()
-    apply_theme()
     return info
 
 

@@ -95,9 +95,9 @@ def _check_hidden_layers(tables: np.ndarray, H: int, out_masks: np.ndarray) -> n
     B = tables.shape[0]
     S = 2**H
     mask = np.uint8 if S <= 8 else np.uint16  # a bitmask over the S states
-    delta = np.zeros((B, S * 4), dtype=np.uint8)  # next state of (state, symbol), per layer
+    delta = np.zeros((B, S * 4), dtype=mask)  # next state of (state, symbol), per layer
     for h in range(H):  # unit by unit: an int64 (B, H, S*4) temporary was 190 MB at H = 3
-        delta |= tables[:, h, :].astype(np.uint8) << h
+        delta |= tables[:, h, :].astype(mask) << mask(h)
     delta = np.ascontiguousarray(delta.reshape(B, S, 4).transpose(1, 2, 0))  # (S, 4, B)
     result = np.full(B, -1, dtype=np.int64)
     alive = np.arange(B)
@@ -112,7 +112,7 @@ def _check_hidden_layers(tables: np.ndarray, H: int, out_masks: np.ndarray) -> n
                 present = (reach[c] >> mask(s)) & one
                 for k, (a, b) in enumerate(SYMBOLS):
                     total = a + b + c
-                    bit = present << delta[s, k].astype(mask)
+                    bit = present << delta[s, k]
                     new[total >> 1] |= bit
                     need[total & 1] |= bit
         ok = (need[0] & need[1]) == 0

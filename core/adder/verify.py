@@ -106,7 +106,7 @@ def verify_adder(w: AdderWeights, n_bits: int = 8) -> VerifyReport:
         raise ValueError(f"n_bits must be between 1 and {MAX_VERIFY_BITS}, got {n_bits}.")
     n_bits = int(n_bits)
     code, first_error, dead = _final_codes(w, n_bits)
-    n_wrong = int(np.count_nonzero(code == dead))
+    n_wrong = int(first_error.sum())  # every wrong pair goes wrong first at some step
     cx = _smallest_pair(code, dead, n_bits) if n_wrong else None
     cx_step = None
     if cx is not None:
