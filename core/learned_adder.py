@@ -49,6 +49,7 @@ from core.adder.encoding import check_x
 from core.adder.verify import MAX_VERIFY_BITS, verify_adder
 from core.adder.weights import MAX_HIDDEN, AdderWeights
 from core.numerics import is_int, is_number, sigmoid
+from core.optim import adamw
 
 MAX_TRAIN_BITS = 16  # a, b < 2**16 fit comfortably in int64 and T = 17 steps stay quick
 TEST_PAIRS = 4096  # size of the held-out batch behind ``bit_accuracy`` and ``column_table``
@@ -327,7 +328,7 @@ def _train(cfg: LearnConfig, progress) -> tuple[list[torch.Tensor], np.ndarray]:
 
     H, K = cfg.H, cfg.restarts
     params = [init(K, H, 2), init(K, H, H), init(K, H), init(K, H), init(K)]  # U, W, V, b_h, b_y
-    opt = torch.optim.AdamW(params, lr=float(cfg.lr), weight_decay=WEIGHT_DECAY)
+    opt = adamw(params, lr=float(cfg.lr), weight_decay=WEIGHT_DECAY)  # not torch.optim: core.optim
     losses = np.zeros((cfg.steps, K))
     for step in range(cfg.steps):
         x, target = _random_batch(gen, cfg.batch, cfg.n_bits)

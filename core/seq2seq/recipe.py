@@ -28,6 +28,7 @@ import torch
 from torch import nn
 from torch.nn import functional as fn
 
+from core.optim import Adam
 from core.seq2seq.data import DEFAULT_DATA, MAX_LENGTH, Pair, Split, load_pairs, split_pairs
 from core.seq2seq.evaluate import corpus_bleu
 
@@ -170,8 +171,8 @@ def train_recipe(
     """
     x, y = tensors(pairs, rec.input_lang, rec.output_lang)
     gen = torch.Generator().manual_seed(seed)
-    enc_opt = torch.optim.Adam(rec.encoder.parameters(), lr=lr)
-    dec_opt = torch.optim.Adam(rec.decoder.parameters(), lr=lr)
+    enc_opt = Adam(rec.encoder.parameters(), lr=lr)  # torch.optim.Adam's update (core.optim)
+    dec_opt = Adam(rec.decoder.parameters(), lr=lr)
     criterion = nn.NLLLoss()
     rec.encoder.train()
     rec.decoder.train()

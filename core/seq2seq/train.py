@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 from torch.nn import functional as fn
 
+from core.optim import Adam
 from core.seq2seq.config import HistoryRow, TrainConfig
 from core.seq2seq.data import (
     EOS,
@@ -264,7 +265,7 @@ def train(
         dropout=cfg.dropout,
     )
     model = Seq2Seq(mcfg)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True)
+    opt = Adam(model.parameters(), lr=cfg.lr)  # core.optim: torch.optim imports torch._dynamo
     # an exponential moving average of the weights is what gets validated and kept
     ema_model = copy.deepcopy(model).eval() if cfg.ema > 0 else None
     params = list(model.parameters())

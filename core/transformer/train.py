@@ -36,6 +36,7 @@ from pathlib import Path
 
 import torch
 
+from core.optim import Adam
 from core.seq2seq.data import (
     DEFAULT_DATA,
     EOS,
@@ -296,7 +297,7 @@ def train(
     model = Transformer(cfg.model_config(len(src_vocab), len(tgt_vocab)))
     ema = copy.deepcopy(model).eval()
     params, ema_params = list(model.parameters()), list(ema.parameters())
-    opt = torch.optim.Adam(params, lr=cfg.lr, betas=(0.9, 0.98), eps=1e-9)
+    opt = Adam(params, lr=cfg.lr, betas=(0.9, 0.98), eps=1e-9)  # core.optim, torch.optim's update
     in_items = encode_items(train_pairs, src_vocab, tgt_vocab)
     use_extra = cfg.extra_steps > 0 and cfg.extra_minutes > 0
     extra_items = encode_items(extra, src_vocab, tgt_vocab) if use_extra else []
