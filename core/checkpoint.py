@@ -15,10 +15,11 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from core.checkpoint_files import MAX_CHECKPOINT_BYTES, META_FILE, WEIGHTS_FILE
+from core.checkpoint_files import META_FILE, WEIGHTS_FILE
+from core.checkpoint_np import FORMAT_VERSION, check_weights, read_doc
 from core.seq2seq.data import Vocab
 
-FORMAT_VERSION = 1
+__all__ = ["FORMAT_VERSION", "load", "save"]
 
 
 def save(
@@ -53,44 +54,7 @@ def load(
     the file and the problem for anything missing, too large, unreadable, of the wrong format,
     shape or not finite.
     """
-    p = Path(path)
-    d = p.parent if p.name in (WEIGHTS_FILE, META_FILE) else p
-    wf, mf = d / WEIGHTS_FILE, d / META_FILE
-    for f in (mf, wf):
-        if not f.is_file():
-            raise ValueError(
-                f"Checkpoint file {f} is missing (a {what} checkpoint is a directory with "
-                f"{META_FILE} and {WEIGHTS_FILE})."
-            )
-        if f.stat().st_size > MAX_CHECKPOINT_BYTES:
-            raise ValueError(
-                f"Checkpoint file {f} is larger than {MAX_CHECKPOINT_BYTES // 2**20} MB."
-            )
-    try:
-        doc = json.loads(mf.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"Checkpoint file {mf} is corrupted: not valid JSON ({exc}).") from None
-    if not isinstance(doc, dict) or doc.get("format") != fmt:
-        raise ValueError(f"{mf} is not a Sequence Lab {what} checkpoint (format field).")
-    if doc.get("version") != FORMAT_VERSION:
-        raise ValueError(
-            f"{mf} has format version {doc.get('version')!r}; this code reads "
-            f"version {FORMAT_VERSION}."
-        )
-    try:
-        cfg = config(**doc["config"])
-        src_vocab = Vocab(tuple(doc["src_vocab"]))
-        tgt_vocab = Vocab(tuple(doc["tgt_vocab"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"Checkpoint file {mf} is corrupted: {exc}") from None
-    if (len(src_vocab), len(tgt_vocab)) != (cfg.src_vocab, cfg.tgt_vocab):
-        raise ValueError(
-            f"Checkpoint file {mf} is corrupted: vocabulary sizes "
-            f"{len(src_vocab)}, {len(tgt_vocab)} do not match the config."
-        )
-    meta = doc.get("meta", {})
-    if not isinstance(meta, dict):
-        raise ValueError(f"Checkpoint file {mf} is corrupted: meta must be an object.")
+    wf, cfg, src_vocab, tgt_vocab, meta = read_doc(path, fmt, what, config)
     try:
         weights = torch.load(wf, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a damaged file
@@ -101,21 +65,8 @@ def load(
     ):
         raise ValueError(f"Checkpoint file {wf} is corrupted: expected a dict of named tensors.")
     model = build(cfg)
-    want = model.state_dict()
-    missing, extra = sorted(set(want) - set(weights)), sorted(set(weights) - set(want))
-    if missing or extra:
-        raise ValueError(
-            f"Checkpoint file {wf} does not match its config: missing "
-            f"{missing[:3]}, unexpected {extra[:3]}."
-        )
-    for k, v in want.items():
-        if weights[k].shape != v.shape:
-            raise ValueError(
-                f"Checkpoint file {wf}: {k} has shape {tuple(weights[k].shape)}, "
-                f"the config needs {tuple(v.shape)}."
-            )
-        if not torch.isfinite(weights[k].float()).all():
-            raise ValueError(f"Checkpoint file {wf}: {k} contains NaN or infinity.")
+    want = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    check_weights(wf, weights, want, lambda t: bool(torch.isfinite(t.float()).all()))
     model.load_state_dict({k: v.float() for k, v in weights.items()})
     model.eval()
     return model, src_vocab, tgt_vocab, meta
