@@ -25,7 +25,7 @@ from core.adder.weights import (
 )
 from ui.controls import Control
 
-if TYPE_CHECKING:  # torch is imported only when the Learned adder tab opens
+if TYPE_CHECKING:  # the learned adder's module is imported when its tab first opens
     from core.learned_adder import ColumnTable, LearnConfig, LearnedAdder
 
 MAX_INPUT_BITS = 16  # operands 0 .. 65535
@@ -115,7 +115,7 @@ LEARN_STEPS = Control(
     "lsteps", "Training steps", "select", default=1500, options=(250, 500, 1000, 1500, 3000)
 )
 LEARN_ANNEAL = Control("lanneal", "Sharpen sigmoids while training", "checkbox", default=True)
-LEARN_SEED = Control("lseed", "Seed", "number", default=0, lo=0, hi=10_000, integer=True)
+LEARN_SEED = Control("lseed", "Seed", "number", default=1, lo=0, hi=10_000, integer=True)
 
 # Every URL-bound control of the page, checked at the top of every run (also those of the tabs
 # that are not open), so that one message lists every link value the page cannot use.

@@ -394,7 +394,7 @@ def search() -> None:
 
 # ---------------------------------------------------------------- tab: learned adder
 def learned(w: AdderWeights | None, addition: Addition | None) -> None:
-    """Train a sigmoid RNN of the same shape, harden it, check it (imports torch)."""
+    """Train a sigmoid RNN of the same shape, harden it, check it."""
     from core.learned_adder import (
         LearnConfig,
         describe_columns,

@@ -352,7 +352,7 @@ def test_loading_a_counterexample_over_a_linked_step_is_not_a_link_problem():
     [
         ({"view": "Search designs", "sseed": "inf"}, "sseed", 0),
         ({"view": "Search designs", "sseed": "1" + "0" * 400}, "sseed", 0),
-        ({"view": "Learned adder", "lsteps": "250", "lseed": "nan"}, "lseed", 0),
+        ({"view": "Learned adder", "lsteps": "250", "lseed": "nan"}, "lseed", 1),
         ({"t": "inf"}, "t", 1),
         ({"t": "1" + "0" * 400}, "t", 1),
         ({"t": "9"}, "t", 1),  # the sheet's example has T = 7 steps

@@ -26,7 +26,7 @@ from core.learned_adder import (
 ROOT = Path(__file__).resolve().parents[2]
 
 # With the default settings but a single network, these seeds stop at about 91.5 % of the bits.
-STUCK_SEEDS = (0, 4, 7)
+STUCK_SEEDS = (0, 3, 5)
 
 
 @pytest.fixture(scope="module")

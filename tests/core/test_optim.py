@@ -56,7 +56,10 @@ def test_updates_equal_torch_optim(ours, theirs):
         for pa, pb in zip(a, b, strict=True):
             torch.testing.assert_close(pa, pb, rtol=0, atol=1e-12)
     assert (
-        max(float((pa.detach() - pb0).abs().max()) for pa, pb0 in zip(a, _params(0), strict=True))
+        max(
+            float((pa.detach() - pb0.detach()).abs().max())
+            for pa, pb0 in zip(a, _params(0), strict=True)
+        )
         > 0.1
     )
 
