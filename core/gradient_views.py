@@ -1,11 +1,12 @@
 """What the gradient-flow page shows, computed (homework question 2, review questions 1-2).
 
-The page's views built on the concept modules, as typed, frozen results (pure numpy; torch is
-imported only inside ``t2_autograd``):
+The page's views built on the concept modules, as typed, frozen results (numpy and plain
+Python; no torch):
 
 * **T = 2 by hand** -- ``T2Inputs`` (the numbers of the example), ``check_t2``,
   ``t2_backprop`` (forward pass (22), loss (23), error signals (28)-(40) by
-  ``core.lstm``), ``t2_autograd`` (the same by torch) and ``compare_t2`` (all 26 derivatives);
+  ``core.lstm``), ``t2_autograd`` (the same by reverse-mode autodiff, ``core.lstm_autograd``)
+  and ``compare_t2`` (all 26 derivatives);
 * **Gradient flow** -- ``lstm_maps``: log10|c̄(t)| and log10|h̄(t)| ((29), (35) and (28), (34)
   for every step) over ``forget_levels``; ``rnn_map``: the plain RNN's log10|∂L/∂h(t)|
   (``core.rnn_gradients``);
@@ -131,7 +132,7 @@ def t2_backprop(inputs: T2Inputs) -> T2Backprop:
 
 
 def t2_autograd(inputs: T2Inputs) -> AutogradLSTM:
-    """The same two steps differentiated by torch.autograd (imports torch on first use)."""
+    """The same two steps differentiated by reverse-mode autodiff (``core.autodiff``)."""
     from core.lstm_autograd import lstm_autograd
 
     return lstm_autograd(inputs.params(), list(inputs.x), inputs.y, h0=inputs.h0, c0=inputs.c0)

@@ -1,13 +1,13 @@
-"""The univariate LSTM (22)-(23) differentiated by torch.autograd, as a check of the hand BPTT.
+"""The univariate LSTM (22)-(23) differentiated by automatic differentiation, as a check of
+the hand BPTT.
 
-``lstm_autograd`` builds the forward pass (22) step by step with float64 torch scalars, calls
-``retain_grad()`` on every intermediate value (the gates, c(t) and h(t)), and runs one
-``backward()`` of the loss (23) ``L = 1/2 (y - h(T))²``.  Because each intermediate is a node of
-the graph, its ``.grad`` is the *total* derivative dL/dv, the same quantity as the sheet's error
-signal v̄ (24)-(25) and as the fields of ``core.lstm.LSTMGrads``.
-
-This module imports torch at import time; import it lazily (only where autograd is shown), so
-pages that do not need it never load torch.
+``lstm_autograd`` builds the forward pass (22) step by step out of ``core.autodiff.Value``
+scalars (float64 reverse-mode autodiff: every operation knows only its own local derivative) and
+runs one ``backward()`` of the loss (23) ``L = 1/2 (y - h(T))²``.  Because each intermediate
+value (the gates, c(t) and h(t)) is a node of the graph, its ``.grad`` is the *total* derivative
+dL/dv, the same quantity as the sheet's error signal v̄ (24)-(25) and as the fields of
+``core.lstm.LSTMGrads`` -- reached by the chain rule over the graph, not by the sheet's formulas
+(28)-(40).  ``tests/core/test_autodiff.py`` checks the result against torch.autograd.
 """
 
 from __future__ import annotations
@@ -15,20 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
+from core.autodiff import Value
 from core.lstm import BIAS_NAMES, PARAM_NAMES, WEIGHT_NAMES, LSTMParams
 from core.numerics import finite
 
 __all__ = ["AutogradLSTM", "lstm_autograd"]
 
-F64 = torch.float64
 _STEP_VALUES = ("i", "f", "o", "g", "c", "h")
 
 
 @dataclass(frozen=True, eq=False)
 class AutogradLSTM:
-    """Forward values and error signals from torch.autograd (float64).
+    """Forward values and error signals from reverse-mode autodiff (float64).
 
     Per-step arrays have shape (T,), index ``t - 1`` holding step ``t`` (as in ``core.lstm``).
 
@@ -73,7 +72,7 @@ class AutogradLSTM:
 
 
 def lstm_autograd(p: LSTMParams, x, y, h0: float = 0.0, c0: float = 0.0) -> AutogradLSTM:
-    """Forward (22), loss (23) and every error signal by torch.autograd in float64.
+    """Forward (22), loss (23) and every error signal by reverse-mode autodiff in float64.
 
     p       LSTMParams with float fields (a single setting, not a batch)
     x       (T,) inputs x(1..T), T >= 1
@@ -89,35 +88,28 @@ def lstm_autograd(p: LSTMParams, x, y, h0: float = 0.0, c0: float = 0.0) -> Auto
         raise ValueError("x must be a non-empty 1-D sequence x(1..T).")
     if not np.all(np.isfinite(xs)):
         raise ValueError("x must be finite: it contains NaN or infinity.")
-    y_t = torch.tensor(finite("y", y), dtype=F64)
-
-    leaf = {
-        n: torch.tensor(float(getattr(p, n)), dtype=F64, requires_grad=True) for n in PARAM_NAMES
-    }
-    h_0 = torch.tensor(finite("h0", h0), dtype=F64, requires_grad=True)
-    c_0 = torch.tensor(finite("c0", c0), dtype=F64, requires_grad=True)
+    y_v = finite("y", y)
+    leaf = {n: Value(float(getattr(p, n))) for n in PARAM_NAMES}
+    h_0, c_0 = Value(finite("h0", h0)), Value(finite("c0", c0))
     h, c = h_0, c_0
-    steps: list[dict[str, torch.Tensor]] = []
+    steps: list[dict[str, Value]] = []
     for xt in xs.tolist():
-        i = torch.sigmoid(leaf["w_ix"] * xt + leaf["w_ih"] * h + leaf["b_i"])
-        f = torch.sigmoid(leaf["w_fx"] * xt + leaf["w_fh"] * h + leaf["b_f"])
-        o = torch.sigmoid(leaf["w_ox"] * xt + leaf["w_oh"] * h + leaf["b_o"])
-        g = torch.tanh(leaf["w_gx"] * xt + leaf["w_gh"] * h + leaf["b_g"])
+        i = (leaf["w_ix"] * xt + leaf["w_ih"] * h + leaf["b_i"]).sigmoid()
+        f = (leaf["w_fx"] * xt + leaf["w_fh"] * h + leaf["b_f"]).sigmoid()
+        o = (leaf["w_ox"] * xt + leaf["w_oh"] * h + leaf["b_o"]).sigmoid()
+        g = (leaf["w_gx"] * xt + leaf["w_gh"] * h + leaf["b_g"]).tanh()
         c = f * c + i * g
-        h = o * torch.tanh(c)
-        step = {"i": i, "f": f, "o": o, "g": g, "c": c, "h": h}
-        for v in step.values():
-            v.retain_grad()
-        steps.append(step)
-    loss = 0.5 * (y_t - h) ** 2
+        h = o * c.tanh()
+        steps.append({"i": i, "f": f, "o": o, "g": g, "c": c, "h": h})
+    loss = 0.5 * (y_v - h) ** 2
     loss.backward()
 
-    def grad(t: torch.Tensor) -> float:
-        return 0.0 if t.grad is None else float(t.grad.item())
+    def grad(v: Value) -> float:
+        return v.grad + 0.0  # never -0.0
 
-    fields: dict[str, object] = {"loss": float(loss.item())}
+    fields: dict[str, object] = {"loss": loss.data}
     for name in _STEP_VALUES:
-        fields[name] = np.array([float(s[name].item()) for s in steps])
+        fields[name] = np.array([s[name].data for s in steps])
         fields[name + "_bar"] = np.array([grad(s[name]) for s in steps])
     for name in WEIGHT_NAMES + BIAS_NAMES:
         fields[name] = grad(leaf[name])

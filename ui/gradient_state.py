@@ -1,7 +1,8 @@
 """The gradient-flow page's URL-bound controls and cached calls into ``core.gradient_views``.
 
-Nothing here imports torch at import time: ``t2_autograd`` imports ``core.lstm_autograd`` (and
-with it torch) only when the "T = 2 by hand" tab asks for it.
+Nothing here imports torch: the "T = 2 by hand" tab's autograd column comes from
+``core.lstm_autograd``, a float64 reverse-mode autodiff engine written in plain Python
+(``core.autodiff``).
 """
 
 from __future__ import annotations

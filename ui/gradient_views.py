@@ -62,8 +62,7 @@ def t2_tab() -> None:
     bp = state.t2_backprop(inputs)
     if not quiz.ask_all(t2_questions(bp)):  # quiz mode: predict first
         return
-    with st.spinner("Running PyTorch autograd for the check (the first time loads it)…"):
-        ag = state.t2_autograd(inputs)
+    ag = state.t2_autograd(inputs)
 
     st.subheader("The computation graph of the two steps")
     st.graphviz_chart(ch.lstm_graph_dot(bp.trace, bp.grads, inputs.y), width="stretch")

@@ -1,4 +1,4 @@
-"""core.lstm_autograd (torch float64 autograd) against the hand-written BPTT of core.lstm."""
+"""core.lstm_autograd (float64 reverse-mode autodiff) against the hand-written BPTT of core.lstm."""
 
 from __future__ import annotations
 
@@ -22,11 +22,15 @@ def assert_agrees(
     for name in VALUES:
         np.testing.assert_allclose(ag.__dict__[name], getattr(tr, name), rtol=1e-14, atol=0)
     for name in SIGNALS:
-        np.testing.assert_allclose(
-            ag.__dict__[name], getattr(gr, name), rtol=rtol, atol=0, err_msg=name
-        )
+        want = getattr(gr, name)
+        # vanished signals (1e-18 after 40 steps) are compared on the scale of the largest one
+        atol = rtol * float(np.abs(want).max())
+        np.testing.assert_allclose(ag.__dict__[name], want, rtol=rtol, atol=atol, err_msg=name)
+    # a weight gradient sums T terms that may cancel: compared on the scale of the largest one
+    scale = max(abs(getattr(gr, name)) for name in PARAM_NAMES)
     for name in (*PARAM_NAMES, "h0_bar", "c0_bar", "loss"):
-        assert ag.__dict__[name] == pytest.approx(getattr(gr, name), rel=rtol, abs=0), name
+        want = getattr(gr, name)
+        assert ag.__dict__[name] == pytest.approx(want, rel=rtol, abs=rtol * scale), name
     return ag
 
 
