@@ -6,7 +6,7 @@ and, when the training command wrote it, ``metrics.json``.  The Train page offer
 An upload is checked before a byte of it is written: its size, that it is a zip, that it holds
 exactly the expected files (at the top or in one folder), each under the size cap, and that
 ``model.json`` names a format this code reads.  The tensors themselves are checked when the
-model loads (``torch.load(..., weights_only=True)``, names, shapes, finite values).
+model loads (``core.checkpoint_np``: tensor data only, names, shapes, finite values).
 """
 
 from __future__ import annotations

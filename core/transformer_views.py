@@ -8,7 +8,7 @@ Pure numpy, typed frozen results; nothing here draws or imports torch:
 * scaled dot-product: ``worked_example`` (softmax(QKᵀ/√d_k)V on 3 queries, 4 keys, d_k = 4),
   ``scaling_point`` / ``scaling_curve`` (score spread, largest weight, softmax gradient size,
   unscaled against scaled, over d_k);
-* greedy decoding: ``decode_step`` (one step of a ``core.transformer.decode.DecodeTrace``: the
+* greedy decoding: ``decode_step`` (one step of a ``core.transformer.np_decode.DecodeTrace``: the
   masked self-attention rows, the cross-attention row, the top-5 next words);
 * attention vs self-attention: ``attention_compare`` (the encoder's self-attention beside the
   decoder's cross-attention, from the same ``DecodeTrace``);
@@ -20,7 +20,8 @@ Pure numpy, typed frozen results; nothing here draws or imports torch:
 * shuffled words: ``shuffle_order`` / ``shuffle_check`` (the encoder with and without the
   positional encoding on a sentence and on its words shuffled).
 
-The probes themselves run torch in ``core.transformer.probe``; this module only reads them.
+The probes themselves run the numpy model in ``core.transformer.probe``; this module only reads
+them.
 
 Every random number comes from ``np.random.default_rng(seed)``.
 """

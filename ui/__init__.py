@@ -12,6 +12,8 @@ import plotly.graph_objects  # noqa: F401
 import pyarrow  # noqa: F401
 
 from core.memory import release_freed_memory
+from core.threads import single_blas_thread
 
 # The server's freed arrays go back to the system instead of keeping its peak (core.memory).
 release_freed_memory()
+single_blas_thread()  # small matrices, many sessions: core.threads

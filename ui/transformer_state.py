@@ -5,8 +5,9 @@ widget can hold but the math rejects (an odd or huge d_model, i beyond d_model/2
 message from ``core.transformer_views`` saying why.  What a widget cannot hold at all (``inf``,
 a 400-digit number, an unknown tab) is dropped from a link by ``ui.controls``.
 
-torch is imported only when a part that runs the trained model loads it (``ui.translate_state``):
-the shuffle check of the positional-encoding tab and the last four tabs.
+The trained model (the shuffle check of the positional-encoding tab and the last four tabs) is the
+numpy transformer of ``core.transformer.np_model``, loaded by ``ui.translate_state.translator``
+when a part first needs it; the server never imports torch.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import streamlit as st
 
 from core import transformer_views as tv
+from core.transformer.np_decode import MAX_DECODE_STEPS
 from core.transformer.positional import LAYOUTS
 from ui.controls import Control
 
@@ -36,7 +38,7 @@ def _model_shape() -> tuple[int, int, int]:
 
 N_LAYERS, N_HEADS, N_ENC_LAYERS = _model_shape()
 MEAN = "mean"
-MAX_STEPS = 20  # core.transformer.decode.MAX_DECODE_STEPS (not imported: it loads torch)
+MAX_STEPS = MAX_DECODE_STEPS
 MAX_TEXT = 500
 DEFAULT_TEXT = "je suis tres fatigue ."
 

@@ -1,8 +1,8 @@
 """The Translate page's state: its URL-bound controls, cached translators and translations,
 and example sentences of the checkpoint's test split.
 
-torch is imported inside ``translator`` (through ``core.seq2seq.translator``), not when this
-module loads, so the page's title and text appear while torch loads.
+The translators run in numpy (``core.seq2seq.np_model``, ``core.transformer.np_model``, weights
+read by ``core.checkpoint_np``): the web server never imports torch, which only training needs.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from ui.common import asset_section, figure, offer_csv, presenting
 from ui.controls import plain
 from ui.registry import page
 
-if TYPE_CHECKING:  # torch loads with the first translation, not with this module
+if TYPE_CHECKING:  # the model loads with the first translation, not with this module
     from core.seq2seq.translator import Translator
 
 MD = "translate.md"

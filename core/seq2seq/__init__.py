@@ -14,15 +14,18 @@
 
 Modules: ``data`` (reading, normalisation, filter, vocabularies, split), ``config``
 (``TrainConfig``, the history row), ``model`` (encoder, attention decoder, checkpoints),
-``decode`` (greedy, batched greedy, beam search), ``evaluate`` (BLEU, exact match), ``train``
-(the training loop), ``train_cli`` (``python -m core.seq2seq.train``), ``recipe`` (the
-exercise's own training recipe, the benchmark's baseline), ``translation`` (the result types),
+``decode`` (greedy, batched greedy, beam search), ``np_model`` and ``np_decode`` (the same
+model and decoders in numpy, for translating without torch), ``evaluate`` (BLEU, exact
+match), ``train`` (the training loop), ``train_cli`` (``python -m core.seq2seq.train``),
+``recipe`` (the exercise's own training recipe, the benchmark's baseline), ``translation``
+(the result types),
 ``translator`` (the public entry point), ``live`` (the Train page's live training: settings,
 corpus, jobs, queue, pipeline, export).
 
-Importing this package, ``data``, ``config``, ``translation`` or ``live`` does not import torch:
-the names below are loaded from their module on first use (``from core.seq2seq import
-load_translator`` imports torch then).
+Importing this package, ``data``, ``config``, ``translation``, ``np_model``, ``np_decode``,
+``translator`` or ``live`` does not import torch: the names below are loaded from their module
+on first use (``load_translator`` translates with numpy; ``Seq2Seq``, ``greedy``,
+``beam_search``, ``evaluate`` and the checkpoint writers import torch).
 """
 
 from __future__ import annotations
@@ -48,9 +51,11 @@ _WHERE = {
         ),
         "data",
     ),
-    **dict.fromkeys(("Decoded", "beam_search", "greedy", "greedy_batch"), "decode"),
+    "Decoded": "np_decode",
+    **dict.fromkeys(("beam_search", "greedy", "greedy_batch"), "decode"),
     **dict.fromkeys(("EvalReport", "corpus_bleu", "evaluate"), "evaluate"),
-    **dict.fromkeys(("ModelConfig", "Seq2Seq", "load_checkpoint", "save_checkpoint"), "model"),
+    "ModelConfig": "config",
+    **dict.fromkeys(("Seq2Seq", "load_checkpoint", "save_checkpoint"), "model"),
     **dict.fromkeys(("Note", "NoteKind", "Step", "Translation"), "translation"),
     **dict.fromkeys(("DEFAULT_CHECKPOINT", "Translator", "load_translator"), "translator"),
 }
@@ -88,6 +93,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # what type checkers and editors see; nothing is imported at run time
+    from core.seq2seq.config import ModelConfig
     from core.seq2seq.data import (
         DEFAULT_DATA,
         ENG_PREFIXES,
@@ -101,9 +107,10 @@ if TYPE_CHECKING:  # what type checkers and editors see; nothing is imported at 
         read_raw_pairs,
         split_pairs,
     )
-    from core.seq2seq.decode import Decoded, beam_search, greedy, greedy_batch
+    from core.seq2seq.decode import beam_search, greedy, greedy_batch
     from core.seq2seq.evaluate import EvalReport, corpus_bleu, evaluate
-    from core.seq2seq.model import ModelConfig, Seq2Seq, load_checkpoint, save_checkpoint
+    from core.seq2seq.model import Seq2Seq, load_checkpoint, save_checkpoint
+    from core.seq2seq.np_decode import Decoded
     from core.seq2seq.translation import Note, NoteKind, Step, Translation
     from core.seq2seq.translator import DEFAULT_CHECKPOINT, Translator, load_translator
 

@@ -1,5 +1,6 @@
-"""Settings of the translation model that pages read before torch loads: how to train it
-(``TrainConfig``), what a validation round reports (``HistoryRow``), the beam width limit."""
+"""Settings of the translation model that pages read before torch loads: the network's sizes
+(``ModelConfig``, ``default_cutoffs``), how to train it (``TrainConfig``), what a validation
+round reports (``HistoryRow``), the beam width limit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,79 @@ from typing import TypedDict
 from core.numerics import is_int, is_number
 
 MAX_BEAM = 10  # widest beam search (``core.seq2seq.decode.beam_search``)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Sizes of the network.
+
+    src_vocab, tgt_vocab   vocabulary sizes (with the 4 specials)
+    emb                    embedding size E (source and target)
+    hidden                 decoder hidden size H; each encoder direction has H units too
+    bidirectional          encoder reads both ways (D = 2) or left to right only (D = 1)
+    attn                   attention size A of the additive score (0: same as H)
+    out                    size O of the deep output layer before the softmax (0: same as H)
+    cutoffs                an adaptive softmax (Grave et al. 2017) when not empty: the words
+                           below cutoffs[0] (the most frequent; ids are sorted by frequency)
+                           form the head with one entry per tail cluster, and the rarer words
+                           sit in tail clusters of O/4, O/16 ... dimensions.  The distribution
+                           is still exact and normalised; it is several times cheaper to train
+                           than the full V x O softmax layer, the costliest part of training.
+    dropout                dropout on embeddings and on the output layer's input
+    """
+
+    src_vocab: int
+    tgt_vocab: int
+    emb: int = 256
+    hidden: int = 256
+    bidirectional: bool = True
+    attn: int = 0
+    out: int = 0
+    cutoffs: tuple[int, ...] = ()
+    dropout: float = 0.2
+
+    def __post_init__(self) -> None:
+        for name in ("src_vocab", "tgt_vocab", "emb", "hidden", "attn", "out"):
+            v = getattr(self, name)
+            lo = 0 if name in ("attn", "out") else (5 if "vocab" in name else 1)
+            if not is_int(v) or not lo <= v <= 1_000_000:
+                raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}.")
+            object.__setattr__(self, name, int(v))  # numpy ints too: the config goes to JSON
+        if not isinstance(self.bidirectional, bool):
+            raise ValueError(f"bidirectional must be True or False, got {self.bidirectional!r}.")
+        c = (0, *self.cutoffs, self.tgt_vocab - 1)
+        if any(not is_int(x) for x in self.cutoffs) or any(
+            a >= b for a, b in zip(c, c[1:], strict=False)
+        ):
+            raise ValueError(
+                f"cutoffs must be increasing integers between 1 and "
+                f"tgt_vocab - 2, got {self.cutoffs!r}."
+            )
+        object.__setattr__(self, "cutoffs", tuple(int(x) for x in self.cutoffs))
+        if not is_number(self.dropout) or not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be a number in [0, 1), got {self.dropout!r}.")
+        object.__setattr__(self, "dropout", float(self.dropout))
+
+    @property
+    def D(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def A(self) -> int:
+        return self.attn or self.hidden
+
+    @property
+    def O(self) -> int:  # noqa: E743 - the output layer's size
+        return self.out or self.hidden
+
+
+def default_cutoffs(tgt_vocab: int) -> tuple[int, ...]:
+    """Adaptive-softmax clusters for a frequency-sorted vocabulary: the 200 most frequent ids
+    (about 85 % of English tokens here) in the head, then ids 200-799, then the rest.  A
+    vocabulary of 400 words or fewer gets the plain softmax."""
+    if tgt_vocab <= 400:
+        return ()
+    return tuple(c for c in (200, 800) if c < tgt_vocab - 1)
 
 
 class HistoryRow(TypedDict):

@@ -6,24 +6,23 @@ step") and beam search, both recording the attention and the per-step probabilit
 the attention row over the source tokens and the top-k alternatives with their probabilities.
 Beam search scores a hypothesis by the sum of its tokens' log-probabilities (EOS included);
 with width 1 it is exactly greedy decoding.
+
+``Decoded``, ``MAX_DECODE_STEPS``, ``TOP_K`` and ``NEVER_OUTPUT`` live in
+``core.seq2seq.np_decode`` (no torch; the same decoders for the numpy model) and are
+re-exported here.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from core.numerics import is_int
 from core.seq2seq.config import MAX_BEAM
-from core.seq2seq.data import EOS, PAD, SOS, pad_batch
+from core.seq2seq.data import EOS, SOS, pad_batch
 from core.seq2seq.model import Encoded, Seq2Seq
+from core.seq2seq.np_decode import MAX_DECODE_STEPS, NEVER_OUTPUT, TOP_K, Decoded, _Hyp
 
-MAX_DECODE_STEPS = 20  # targets have at most 9 tokens + EOS; leave room for long inputs
-TOP_K = 5
-
-NEVER_OUTPUT = (SOS, PAD)  # tokens a decoder may score but must never write
 _NEVER_OUTPUT = torch.tensor(NEVER_OUTPUT)  # built once: _allowed runs at every decoding step
 
 
@@ -31,33 +30,6 @@ def _allowed(logp: torch.Tensor) -> torch.Tensor:
     """logp (B, V) with the start and padding tokens ruled out (an undertrained model can give
     them mass; they are inputs, never words of a translation)."""
     return logp.index_fill(1, _NEVER_OUTPUT, float("-inf"))
-
-
-@dataclass(frozen=True, eq=False)
-class Decoded:
-    """One decoded hypothesis.  N steps: the output tokens, then EOS when ``ended``.
-
-    ids        (N,) int token ids, EOS included when ``ended``
-    attention  (N, S) attention weights of each step over the S source tokens
-    logprobs   (N,) log-probability of each chosen token
-    top_ids    (N, k) the k most probable tokens at each step (after the same prefix)
-    top_probs  (N, k) their probabilities
-    score      sum of ``logprobs`` (the beam search's ranking score)
-    ended      whether EOS was produced within the step limit
-    """
-
-    ids: np.ndarray
-    attention: np.ndarray
-    logprobs: np.ndarray
-    top_ids: np.ndarray
-    top_probs: np.ndarray
-    score: float
-    ended: bool
-
-    @property
-    def n_words(self) -> int:
-        """Output tokens without the final EOS."""
-        return len(self.ids) - int(self.ended)
 
 
 def _expand(enc: Encoded, n: int) -> Encoded:
@@ -146,38 +118,6 @@ def greedy(
         score=float(lp.sum()),
         ended=bool(n and ids[-1] == EOS),
     )
-
-
-@dataclass
-class _Hyp:
-    ids: list[int]
-    attn: list[np.ndarray]
-    lps: list[float]
-    tids: list[np.ndarray]
-    tps: list[np.ndarray]
-    score: float
-
-    def extend(self, tok: int, lp: float, a, ti, tp) -> _Hyp:
-        return _Hyp(
-            self.ids + [tok],
-            self.attn + [a],
-            self.lps + [lp],
-            self.tids + [ti],
-            self.tps + [tp],
-            self.score + lp,
-        )
-
-    def freeze(self, ended: bool, S: int, k: int) -> Decoded:
-        n = len(self.ids)
-        return Decoded(
-            ids=np.array(self.ids, dtype=np.int64),
-            attention=np.stack(self.attn) if n else np.zeros((0, S), np.float32),
-            logprobs=np.array(self.lps, dtype=np.float64),
-            top_ids=np.stack(self.tids) if n else np.zeros((0, k), np.int64),
-            top_probs=np.stack(self.tps) if n else np.zeros((0, k), np.float32),
-            score=float(self.score),
-            ended=ended,
-        )
 
 
 @torch.inference_mode()

@@ -7,6 +7,11 @@ out.words, out.attention, out.source, out.unknown, out.suggestions, out.steps, o
 
 The result types (``Translation``, ``Step``, ``Note``, ``NoteKind``) live in
 ``core.seq2seq.translation`` (no torch) and are re-exported here.
+
+No torch here: ``load_translator`` reads the checkpoint with ``core.checkpoint_np`` into the
+numpy model (``core.seq2seq.np_model``) and decodes with ``core.seq2seq.np_decode``, so the web
+server never imports torch for the GRU.  A ``Translator`` built on a torch ``Seq2Seq`` (training,
+tests) decodes with ``core.seq2seq.decode`` instead (torch is then imported on first use).
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
+from core.checkpoint_files import GRU_FORMAT
+from core.checkpoint_np import load_np
 from core.numerics import readonly
+from core.seq2seq.config import MAX_BEAM, ModelConfig
 from core.seq2seq.data import (
     EOS,
     MAX_LENGTH,
@@ -30,8 +37,10 @@ from core.seq2seq.data import (
     encode_source,
     normalize_string,
 )
-from core.seq2seq.decode import MAX_BEAM, MAX_DECODE_STEPS, TOP_K, Decoded, beam_search, greedy
-from core.seq2seq.model import load_checkpoint
+from core.seq2seq.np_decode import MAX_DECODE_STEPS, TOP_K, Decoded
+from core.seq2seq.np_decode import beam_search as np_beam_search
+from core.seq2seq.np_decode import greedy as np_greedy
+from core.seq2seq.np_model import Seq2SeqNumpy, param_shapes
 from core.seq2seq.translation import (
     MAX_INPUT_CHARS,
     Note,
@@ -59,12 +68,13 @@ MAX_SUGGESTED = 10  # unknown words that get spelling suggestions
 
 
 class LoadedModel:
-    """What every translator holds: a model in eval mode, its vocabularies, its checkpoint's
-    ``meta`` and path; its scores, size and spelling suggestions for unknown words."""
+    """What every translator holds: a model in eval mode (a numpy model or a torch module: any
+    object with ``eval()`` and ``parameters()``), its vocabularies, its checkpoint's ``meta``
+    and path; its scores, size and spelling suggestions for unknown words."""
 
     def __init__(
         self,
-        model: torch.nn.Module,
+        model,
         src_vocab: Vocab,
         tgt_vocab: Vocab,
         meta: dict | None = None,
@@ -84,7 +94,7 @@ class LoadedModel:
     @property
     def n_parameters(self) -> int:
         """Trainable numbers of the model."""
-        return sum(p.numel() for p in self.model.parameters())
+        return sum(int(np.prod(p.shape)) for p in self.model.parameters())
 
     def read_words(
         self, tokens: list[str]
@@ -140,8 +150,18 @@ class LoadedModel:
         return self._close_cache[word]
 
 
+def _decoders(model) -> tuple:
+    """(greedy, beam_search) for ``model``: numpy for ``Seq2SeqNumpy``, else torch's."""
+    if isinstance(model, Seq2SeqNumpy):
+        return np_greedy, np_beam_search
+    from core.seq2seq import decode  # torch, only for a torch model
+
+    return decode.greedy, decode.beam_search
+
+
 class Translator(LoadedModel):
-    """The GRU encoder-decoder with attention, loaded.  Thread-compatible for reading."""
+    """The GRU encoder-decoder with attention, loaded: ``model`` is a ``Seq2SeqNumpy`` (what
+    ``load_translator`` gives) or a torch ``Seq2Seq``.  Thread-compatible for reading."""
 
     def _empty(
         self,
@@ -205,11 +225,11 @@ class Translator(LoadedModel):
             return self._empty(
                 tokens, unknown, [Note(NoteKind.NOTHING, nothing), *notes], beam, t0, suggestions
             )
-        with torch.inference_mode():
-            if beam == 1:
-                d = greedy(self.model, ids, MAX_DECODE_STEPS, top_k)
-            else:
-                d = beam_search(self.model, ids, beam, MAX_DECODE_STEPS, top_k)[0]
+        greedy, beam_search = _decoders(self.model)
+        if beam == 1:
+            d = greedy(self.model, ids, MAX_DECODE_STEPS, top_k)
+        else:
+            d = beam_search(self.model, ids, beam, MAX_DECODE_STEPS, top_k)[0]
         if not d.ended:
             notes.append(
                 Note(
@@ -256,8 +276,10 @@ class Translator(LoadedModel):
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str) -> Translator:
-    model, src_vocab, tgt_vocab, meta = load_checkpoint(path)
-    return Translator(model, src_vocab, tgt_vocab, meta, Path(path))
+    weights, cfg, src_vocab, tgt_vocab, meta = load_np(
+        path, GRU_FORMAT, "seq2seq", ModelConfig, param_shapes
+    )
+    return Translator(Seq2SeqNumpy(weights, cfg), src_vocab, tgt_vocab, meta, Path(path))
 
 
 KINDS = ("gru", "transformer")

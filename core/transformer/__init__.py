@@ -11,10 +11,13 @@ English transformer translator.
     tr.translate("je suis tres fatigue .", beam=1).words          # the GRU translator's contract
 
 Modules: ``positional`` and ``attention`` (numpy only; importing this package imports neither
-torch nor anything else heavy), ``layers`` (torch multi-head attention, encoder and decoder
-layers), ``model`` (the translator model, checkpoints), ``decode`` (greedy, beam search,
-traces), ``train`` (``python -m core.transformer.train``), ``translator`` (the public entry
-point).  The torch names below are imported on first use.
+torch nor anything else heavy), ``config`` (``TransformerConfig``, ``param_shapes``; no torch),
+``layers`` (torch multi-head attention, encoder and decoder layers), ``model`` (the torch model
+for training, checkpoints), ``decode`` (its greedy decoding and beam search), ``np_model`` and
+``np_decode`` (the same model and decoding in numpy, with ``DecodeTrace``: what the web server
+runs), ``probe`` (every block on one sentence, numpy), ``train``
+(``python -m core.transformer.train``), ``translator`` (the public entry point, numpy).  The
+names below are imported on first use; only the torch ones import torch.
 """
 
 from __future__ import annotations
@@ -42,10 +45,12 @@ _LAZY = {
     "EncoderLayer": "core.transformer.layers",
     "DecoderLayer": "core.transformer.layers",
     "Transformer": "core.transformer.model",
-    "TransformerConfig": "core.transformer.model",
+    "TransformerConfig": "core.transformer.config",
+    "param_shapes": "core.transformer.config",
+    "NumpyTransformer": "core.transformer.np_model",
     "load_checkpoint": "core.transformer.model",
     "save_checkpoint": "core.transformer.model",
-    "DecodeTrace": "core.transformer.decode",
+    "DecodeTrace": "core.transformer.np_decode",
     "greedy": "core.transformer.decode",
     "beam_search": "core.transformer.decode",
     "trace_output": "core.transformer.decode",

@@ -13,72 +13,35 @@ the causal mask, the rows of step t computed while decoding equal row t of one t
 pass over the finished output (the words after t cannot change them); ``trace_output`` computes
 the trace that way, and the tests check the equality.
 
-``greedy_batch`` decodes many sentences at once for evaluation.
+``greedy_batch`` decodes many sentences at once for evaluation.  This is the torch decoder of
+training and evaluation; ``DecodeTrace`` and the limits live in ``core.transformer.np_decode``,
+the numpy decoder the web server runs (the same procedure, checked against this one).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 
-from core.seq2seq.data import EOS, PAD, SOS
+from core.seq2seq.data import EOS, SOS
 from core.transformer.model import Transformer
+from core.transformer.np_decode import (
+    MAX_BEAM,
+    MAX_DECODE_STEPS,
+    NEVER_OUTPUT,
+    TOP_K,
+    DecodeTrace,
+    check_beam,
+)
 
-MAX_DECODE_STEPS = 20  # as the GRU's decoder: targets have at most 9 words + EOS
-TOP_K = 5
-MAX_BEAM = 10
-NEVER_OUTPUT = (SOS, PAD)  # inputs of the decoder, never words of a translation
 _NEVER = torch.tensor(NEVER_OUTPUT)
+__all__ = ["MAX_BEAM", "MAX_DECODE_STEPS", "NEVER_OUTPUT", "TOP_K", "DecodeTrace", "beam_search",
+           "greedy", "greedy_batch", "trace_output"]  # fmt: skip
 
 
 def _allowed_logp(logits: torch.Tensor) -> torch.Tensor:
     """log-softmax over the vocabulary with SOS and PAD ruled out.  logits (..., V)."""
     return torch.log_softmax(logits.float(), dim=-1).index_fill(-1, _NEVER, float("-inf"))
-
-
-@dataclass(frozen=True, eq=False)
-class DecodeTrace:
-    """One decoded sentence, N steps (the words, then EOS when ``ended``), S source tokens,
-    L decoder layers, H heads, L_enc encoder layers.
-
-    ids              (N,) chosen token ids (argmax for greedy), EOS last when ``ended``
-    inputs           (N,) decoder input at each step: SOS, ids[0], ..., ids[N-2]
-    logprobs         (N,) log-probability of each chosen token
-    top_ids          (N, k) the k most probable next tokens at each step, best first
-    top_probs        (N, k) their probabilities
-    self_attention   (L, H, N, N) row t: masked self-attention of step t over inputs 0 .. t
-                     (zero above the diagonal)
-    cross_attention  (L, H, N, S) row t: attention of step t over the French tokens
-    encoder_attention (L_enc, H, S, S) the encoder's self-attention
-    causal_mask      (N, N) bool, True where attending is allowed (lower triangle)
-    score            sum of ``logprobs``
-    ended            EOS was produced within the step limit
-    """
-
-    ids: np.ndarray
-    inputs: np.ndarray
-    logprobs: np.ndarray
-    top_ids: np.ndarray
-    top_probs: np.ndarray
-    self_attention: np.ndarray
-    cross_attention: np.ndarray
-    encoder_attention: np.ndarray
-    causal_mask: np.ndarray
-    score: float
-    ended: bool
-
-    @property
-    def n_words(self) -> int:
-        """Output tokens without the final EOS."""
-        return len(self.ids) - int(self.ended)
-
-    @property
-    def attention(self) -> np.ndarray:
-        """(N, S) the last decoder layer's cross-attention averaged over heads: the one map
-        shown beside the GRU's attention (rows sum to 1)."""
-        return self.cross_attention[-1].mean(axis=0)
 
 
 def _eval(model: Transformer) -> None:
@@ -205,14 +168,8 @@ def beam_search(
     a hypothesis and the others fill the next beam.  Log-probabilities are <= 0, so the search
     stops once ``beam`` hypotheses are finished and no open prefix scores above the worst.
     Returns up to ``beam`` traces, best first.  Width 1 is greedy decoding."""
-    if (
-        isinstance(beam, bool)
-        or not isinstance(beam, (int, np.integer))
-        or not (1 <= beam <= MAX_BEAM)
-    ):
-        raise ValueError(f"beam must be an integer from 1 to {MAX_BEAM}, got {beam!r}.")
+    k = check_beam(beam)
     _eval(model)
-    k = int(beam)
     src = _src_tensor(src_ids)
     memory1, allowed1, _ = model.encode(src)
     kv1 = model.memory_kv(memory1)

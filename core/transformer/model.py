@@ -22,7 +22,6 @@ vocabularies, meta), the same layout as the GRU's in ``core.seq2seq.model``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -32,74 +31,13 @@ from torch.nn import functional as fn
 from core import checkpoint
 from core.checkpoint_files import TRANSFORMER_FORMAT
 from core.seq2seq.data import PAD, Vocab
+from core.transformer.config import TransformerConfig, param_shapes
 from core.transformer.layers import DecoderLayer, Dropout, EncoderLayer
 from core.transformer.positional import positional_encoding
 
 FORMAT = TRANSFORMER_FORMAT
-
-
-@dataclass(frozen=True)
-class TransformerConfig:
-    """Sizes of the model.
-
-    src_vocab, tgt_vocab  vocabulary sizes (specials included)
-    d_model               width of every token vector (embeddings, attention, layer outputs)
-    n_heads               attention heads per block; d_k = d_v = d_model / n_heads
-    d_ff                  hidden width of the two-layer feed-forward network
-    enc_layers, dec_layers  layers in the encoder and the decoder stack
-    dropout               on the embeddings and on each block's output (before the skip)
-    attn_dropout          on the attention weights
-    ff_dropout            on the feed-forward hidden layer
-    norm_first            pre-LN (True) or the sheet's post-LN (False)
-    tie_output            the final linear layer reuses the target embedding matrix
-    max_positions         positions with a precomputed encoding (longer inputs compute more)
-    pe_base               the 10000 of the sheet's PE formula
-    """
-
-    src_vocab: int
-    tgt_vocab: int
-    d_model: int = 256
-    n_heads: int = 4
-    d_ff: int = 1024
-    enc_layers: int = 2
-    dec_layers: int = 2
-    dropout: float = 0.1
-    attn_dropout: float = 0.0
-    ff_dropout: float = 0.0
-    norm_first: bool = True
-    tie_output: bool = True
-    max_positions: int = 64
-    pe_base: float = 10_000.0
-
-    def __post_init__(self) -> None:
-        for name in (
-            "src_vocab",
-            "tgt_vocab",
-            "d_model",
-            "n_heads",
-            "d_ff",
-            "enc_layers",
-            "dec_layers",
-            "max_positions",
-        ):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}.")
-        if self.d_model % self.n_heads:
-            raise ValueError(
-                f"d_model ({self.d_model}) must be a multiple of n_heads ({self.n_heads})."
-            )
-        if self.d_model % 2:
-            raise ValueError(f"d_model must be even (sine and cosine pairs), got {self.d_model}.")
-        for name in ("dropout", "attn_dropout", "ff_dropout"):
-            if not 0 <= getattr(self, name) < 1:
-                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}.")
-        if not (math.isfinite(self.pe_base) and self.pe_base > 1):
-            raise ValueError(f"pe_base must be a finite number above 1, got {self.pe_base!r}.")
-
-    @property
-    def d_k(self) -> int:
-        return self.d_model // self.n_heads
+__all__ = ["FORMAT", "Transformer", "TransformerConfig", "load_checkpoint", "param_shapes",
+           "save_checkpoint"]  # fmt: skip
 
 
 class Transformer(nn.Module):

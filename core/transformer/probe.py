@@ -2,9 +2,11 @@
 questions 4-5): every block's output, the encoder's multi-head self-attention with its per-head
 outputs, concatenation and W_O, and the encoder run with or without the positional encoding.
 
-torch in, numpy out (float64 copies, read-only), in frozen dataclasses.  The model is used in
-eval mode (no dropout) and is not changed.  ``core.transformer_views`` turns these probes into
-what the page shows (numpy only).
+numpy only: the model is the numpy transformer of the web server
+(``core.transformer.np_model.NumpyTransformer``; a torch ``Transformer`` is read through a numpy
+copy of its weights, ``as_numpy``), in eval mode (no dropout), and is not changed.  Results are
+float64 copies (read-only) of its float32 arithmetic, in frozen dataclasses.
+``core.transformer_views`` turns these probes into what the page shows.
 
     probe = forward_probe(model, src_ids, tgt_in)      # src (S,), decoder inputs (N,) SOS first
     probe.enc_attention[0].heads                        # (H, S, d_k) per-head outputs, layer 1
@@ -16,13 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from torch import nn
-from torch.nn import functional as fn
 
 from core.numerics import readonly
 from core.transformer.attention import MultiHeadTrace
-from core.transformer.model import Transformer
+from core.transformer.np_model import LayerNorm, NumpyTransformer, as_numpy, softmax
 
 ENCODER, DECODER = "encoder", "decoder"
 # block names, in the order data flows through them (one layer of each stack)
@@ -63,7 +62,8 @@ class ForwardProbe:
                           heads (H, S, d_k), concat (S, H d_k), W_O (H d_k, d_model), output
     enc_attention_bias    b_O (d_model,) per encoder layer
     enc_attention_module  (S, d_model) per encoder layer: the attention module's own forward
-                          (torch's fused kernel), to check concat W_O + b_O against
+                          (the model's batched path, not the trace's), to check concat W_O + b_O
+                          against
     blocks                every block's output, encoder first, in data-flow order
     """
 
@@ -81,41 +81,35 @@ class ForwardProbe:
     norm_first: bool
 
 
-def _np(x: torch.Tensor) -> np.ndarray:
-    """(1, n, w) or (n, w) tensor -> (n, w) read-only float64."""
-    x = x.detach().to(torch.float64).cpu()
-    return readonly((x[0] if x.dim() == 3 else x).numpy())
+def _np(x: np.ndarray) -> np.ndarray:
+    """(1, n, w) or (n, w) array -> (n, w) read-only float64."""
+    return readonly(x[0] if x.ndim == 3 else x)
 
 
-def _standardised(norm: nn.Module, x: torch.Tensor) -> np.ndarray:
+def _standardised(norm: LayerNorm, x: np.ndarray) -> np.ndarray:
     """x (1, n, d) as ``norm`` (a LayerNorm) standardises it, before gain and bias."""
-    eps = getattr(norm, "eps", 1e-5)
-    z = (x - x.mean(-1, keepdim=True)) / torch.sqrt(x.var(-1, unbiased=False, keepdim=True) + eps)
-    return _np(z)
+    return _np(norm.standardise(x))
 
 
-def _ids(ids) -> torch.Tensor:
+def _ids(ids) -> np.ndarray:
     out = [int(i) for i in ids]
     if not out:
         raise ValueError("the probe needs at least one token.")
-    return torch.tensor([out], dtype=torch.long)  # (1, n)
+    return np.array([out], dtype=np.int64)  # (1, n)
 
 
-@torch.inference_mode()
-def encoder_output(model: Transformer, src_ids, positional: bool = True) -> np.ndarray:
+def encoder_output(model: NumpyTransformer, src_ids, positional: bool = True) -> np.ndarray:
     """The encoder's output (S, d_model) for source ids (S,), with the positional encoding added
     to the embeddings (``positional``) or not."""
-    model.eval()
-    memory, _, _ = model.encode(_ids(src_ids), positional=positional)
+    memory, _, _ = as_numpy(model).encode(_ids(src_ids), positional=positional)
     return _np(memory)
 
 
-@torch.inference_mode()
-def forward_probe(model: Transformer, src_ids, tgt_in) -> ForwardProbe:
+def forward_probe(model: NumpyTransformer, src_ids, tgt_in) -> ForwardProbe:
     """Every block's output for one sentence: source ids (S,), decoder inputs (N,) (SOS, then
-    the words written).  The same arithmetic as ``Transformer.forward`` (pre-LN or post-LN),
+    the words written).  The same arithmetic as the model's forward pass (pre-LN or post-LN),
     block by block."""
-    model.eval()
+    model = as_numpy(model)
     cfg = model.cfg
     src, tgt = _ids(src_ids), _ids(tgt_in)
     allowed = model.source_mask(src)  # (1, 1, 1, S)
@@ -128,7 +122,7 @@ def forward_probe(model: Transformer, src_ids, tgt_in) -> ForwardProbe:
     def ff(mod, x, norm, part, i, k):
         """The feed-forward sublayer and its add & norm; ``norm`` is its layer norm."""
         h = norm(x) if pre else x
-        hidden = fn.relu(mod.ff.linear1(h))  # (1, n, d_ff)
+        hidden = np.maximum(mod.ff.linear1(h), 0)  # (1, n, d_ff)
         f = mod.ff.linear2(hidden)  # (1, n, d)
         add(part, i, FEED_FORWARD, f, hidden=_np(hidden))
         s = x + f
@@ -143,7 +137,7 @@ def forward_probe(model: Transformer, src_ids, tgt_in) -> ForwardProbe:
     for i, layer in enumerate(model.encoder):
         h = layer.norm1(x) if pre else x
         traces.append(layer.self_attn.trace(h, h, allowed))
-        biases.append(readonly(layer.self_attn.W_O.bias.detach().double().numpy()))
+        biases.append(readonly(layer.self_attn.W_O.bias))
         a, _ = layer.self_attn(h, h, allowed)  # (1, S, d), the module's own forward
         module_out.append(_np(a))
         add(ENCODER, i, SELF_ATTN, a)
@@ -180,10 +174,10 @@ def forward_probe(model: Transformer, src_ids, tgt_in) -> ForwardProbe:
         add(DECODER, -1, FINAL_NORM, out, normed=_standardised(model.dec_norm, y))
     logits = model.logits(out)  # (1, N, V)
     add(DECODER, -1, LINEAR, logits)
-    add(DECODER, -1, SOFTMAX, torch.softmax(logits.double(), dim=-1))
+    add(DECODER, -1, SOFTMAX, softmax(logits.astype(np.float64)))
     return ForwardProbe(
-        src_ids=readonly(src[0].numpy(), np.int64),
-        tgt_in=readonly(tgt[0].numpy(), np.int64),
+        src_ids=readonly(src[0], np.int64),
+        tgt_in=readonly(tgt[0], np.int64),
         enc_attention=tuple(traces),
         enc_attention_bias=tuple(biases),
         enc_attention_module=tuple(module_out),

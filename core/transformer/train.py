@@ -56,6 +56,7 @@ from core.seq2seq.evaluate import corpus_bleu
 from core.seq2seq.train import extra_training_pairs, training_vocabs
 from core.transformer.decode import MAX_DECODE_STEPS, beam_search, greedy_batch
 from core.transformer.model import Transformer, TransformerConfig, load_checkpoint, save_checkpoint
+from core.transformer.np_model import NumpyTransformer
 
 DEFAULT_OUT = PROJECT_ROOT / "assets" / "transformer" / "model"
 METRICS_FILE = "metrics.json"
@@ -210,18 +211,25 @@ def translate_all(
     model: Transformer, sentences: Sequence[str], src_vocab: Vocab, tgt_vocab: Vocab, beam: int = 1
 ) -> list[str]:
     """Translations of normalised French sentences, in order (greedy in batches of similar
-    length, or beam search one at a time); an empty sentence gives an empty translation."""
+    length, or beam search one at a time); an empty sentence gives an empty translation.
+    ``model``: a torch ``Transformer`` or the server's ``NumpyTransformer`` (numpy decoding)."""
+    if isinstance(model, NumpyTransformer):
+        from core.transformer import np_decode
+
+        greedy_batch_, beam_search_ = np_decode.greedy_batch, np_decode.beam_search
+    else:
+        greedy_batch_, beam_search_ = greedy_batch, beam_search
     ids = [encode_source(s.split(), src_vocab)[0] for s in sentences]
     out = [""] * len(ids)
     todo = sorted((i for i in range(len(ids)) if ids[i]), key=lambda i: len(ids[i]))
     if beam > 1:
         for i in todo:
-            best = beam_search(model, ids[i], beam)[0]
+            best = beam_search_(model, ids[i], beam)[0]
             out[i] = " ".join(tgt_vocab.decode(best.ids.tolist()))
         return out
     for b in range(0, len(todo), EVAL_BATCH):
         sel = todo[b : b + EVAL_BATCH]
-        y = greedy_batch(model, _pad([ids[i] for i in sel]), MAX_DECODE_STEPS)
+        y = greedy_batch_(model, _pad([ids[i] for i in sel]), MAX_DECODE_STEPS)
         for row, i in enumerate(sel):
             out[i] = " ".join(tgt_vocab.decode(y[row].tolist()))
     return out

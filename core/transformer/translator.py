@@ -15,6 +15,12 @@ methods), so that both models answer alike.  Notes are made as (kind, text) pair
 names of ``core.seq2seq.translation.NoteKind``; a ``Translation`` type without notes gets their
 texts as its ``message``.
 
+No torch here: ``load_transformer_translator`` reads the checkpoint with ``core.checkpoint_np``
+into the numpy model (``core.transformer.np_model``) and decodes with
+``core.transformer.np_decode``, so the web server never imports torch for the transformer.  A
+``TransformerTranslator`` built on a torch ``Transformer`` (training, tests) decodes with
+``core.transformer.decode`` instead (torch is then already imported).
+
 ``Translation.attention`` is the cross-attention of the *last* decoder layer averaged over its
 heads (rows sum to 1), the map comparable with the GRU's single attention.  Every layer and head,
 the decoder's masked self-attention and the encoder's self-attention are in the ``DecodeTrace``
@@ -29,8 +35,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
+from core.checkpoint_files import TRANSFORMER_FORMAT
+from core.checkpoint_np import load_np
 from core.seq2seq.data import (
     EOS,
     MAX_LENGTH,
@@ -39,15 +46,10 @@ from core.seq2seq.data import (
 )
 from core.seq2seq.translation import prepare_source
 from core.seq2seq.translator import LoadedModel, Step, Translation
-from core.transformer.decode import (
-    MAX_BEAM,
-    MAX_DECODE_STEPS,
-    TOP_K,
-    DecodeTrace,
-    beam_search,
-    greedy,
-)
-from core.transformer.model import load_checkpoint
+from core.transformer import np_decode
+from core.transformer.config import TransformerConfig, param_shapes
+from core.transformer.np_decode import MAX_BEAM, MAX_DECODE_STEPS, TOP_K, DecodeTrace
+from core.transformer.np_model import NumpyTransformer
 
 DEFAULT_TRANSFORMER_CHECKPOINT = PROJECT_ROOT / "assets" / "transformer" / "model"
 MAX_SOURCE_TOKENS = MAX_LENGTH  # the model saw fewer than MAX_LENGTH tokens per sentence
@@ -73,8 +75,19 @@ def _translation(notes: list[tuple[str, str]], attention: np.ndarray, **fields) 
     return Translation(attention=a, message="; ".join(t for _, t in notes), **fields)
 
 
+def _decoders(model) -> tuple:
+    """(greedy, beam_search) for ``model``: numpy for a ``NumpyTransformer``, else torch's."""
+    if isinstance(model, NumpyTransformer):
+        return np_decode.greedy, np_decode.beam_search
+    from core.transformer import decode  # torch, only for a torch model
+
+    return decode.greedy, decode.beam_search
+
+
 class TransformerTranslator(LoadedModel):
-    """A loaded transformer with its vocabularies (inference only)."""
+    """A loaded transformer with its vocabularies (inference only): ``model`` is a
+    ``NumpyTransformer`` (what ``load_transformer_translator`` gives) or a torch
+    ``Transformer``."""
 
     kind = "transformer"
 
@@ -142,11 +155,11 @@ class TransformerTranslator(LoadedModel):
             return self._empty(
                 tokens, unknown, [(NOTHING, nothing), *notes], beam, t0, suggestions
             ), None
-        with torch.inference_mode():
-            if beam == 1:
-                d = greedy(self.model, ids, MAX_DECODE_STEPS, top_k)
-            else:
-                d = beam_search(self.model, ids, beam, MAX_DECODE_STEPS, top_k)[0]
+        greedy, beam_search = _decoders(self.model)
+        if beam == 1:
+            d = greedy(self.model, ids, MAX_DECODE_STEPS, top_k)
+        else:
+            d = beam_search(self.model, ids, beam, MAX_DECODE_STEPS, top_k)[0]
         if not d.ended:
             notes.append(
                 (UNFINISHED, f"stopped after {MAX_DECODE_STEPS} words without an end of sentence")
@@ -180,13 +193,17 @@ class TransformerTranslator(LoadedModel):
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str) -> TransformerTranslator:
-    model, src_vocab, tgt_vocab, meta = load_checkpoint(path)
+    weights, cfg, src_vocab, tgt_vocab, meta = load_np(
+        path, TRANSFORMER_FORMAT, "transformer", TransformerConfig, param_shapes
+    )
+    model = NumpyTransformer(weights, cfg)
     return TransformerTranslator(model, src_vocab, tgt_vocab, meta, Path(path))
 
 
 def load_transformer_translator(path: str | Path | None = None) -> TransformerTranslator:
     """The transformer translator of the checkpoint at ``path`` (default: the shipped one in
-    ``assets/transformer/model``), loaded once per process and path.  Raises ``ValueError`` for
-    a missing or corrupted checkpoint."""
+    ``assets/transformer/model``), loaded once per process and path, as a numpy model (no
+    torch).  Raises ``ValueError`` for a missing or corrupted checkpoint (the messages of
+    ``core.checkpoint.load``)."""
     p = Path(DEFAULT_TRANSFORMER_CHECKPOINT if path is None else path).resolve()
     return _load(str(p))

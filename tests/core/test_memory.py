@@ -14,3 +14,15 @@ def test_release_freed_memory_sets_glibc_thresholds():
         assert done is True
     else:
         assert done is False
+
+
+def test_single_blas_thread_finds_numpys_openblas():
+    """core.threads: numpy's wheel ships OpenBLAS, whose thread setter is found (the server
+    then runs small matrix products on one thread); products stay right."""
+    import numpy as np
+
+    from core.threads import single_blas_thread
+
+    assert single_blas_thread() is True
+    a = np.arange(12.0).reshape(3, 4)
+    np.testing.assert_array_equal(a @ a.T, np.einsum("ij,kj->ik", a, a))

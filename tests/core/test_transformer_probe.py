@@ -9,8 +9,9 @@ import torch
 
 from core import transformer_views as tv
 from core.seq2seq import load_translator
-from core.transformer.model import Transformer, TransformerConfig
+from core.transformer.model import Transformer, TransformerConfig, load_checkpoint
 from core.transformer.probe import encoder_output, forward_probe
+from core.transformer.translator import DEFAULT_TRANSFORMER_CHECKPOINT
 
 TEXT = "je suis tres fatigue ."
 
@@ -24,18 +25,25 @@ def shipped():
     return tr, translation, trace, ids, forward_probe(tr.model, ids, trace.inputs)
 
 
+@pytest.fixture(scope="module")
+def shipped_torch():
+    """The shipped checkpoint as a torch ``Transformer`` (the server's model is numpy)."""
+    return load_checkpoint(DEFAULT_TRANSFORMER_CHECKPOINT)[0]
+
+
 def _reference_logits(model, src_ids, tgt_in) -> np.ndarray:
+    """Teacher-forced logits (N, V) of a torch ``Transformer``."""
     with torch.inference_mode():
         out = model(torch.tensor([list(src_ids)]), torch.tensor([list(tgt_in)]))
     return out[0].double().numpy()
 
 
-def test_probe_blocks_reproduce_the_models_forward(shipped):
+def test_probe_blocks_reproduce_the_models_forward(shipped, shipped_torch):
     tr, translation, trace, ids, p = shipped
     S, N = len(ids), len(trace.inputs)
     linear = [b for b in p.blocks if b.name == "linear"][0]
     np.testing.assert_allclose(
-        linear.output, _reference_logits(tr.model, ids, trace.inputs), atol=1e-5
+        linear.output, _reference_logits(shipped_torch, ids, trace.inputs), atol=1e-5
     )
     final = [b for b in p.blocks if b.part == "encoder" and b.name == "final layer norm"][0]
     np.testing.assert_allclose(final.output, encoder_output(tr.model, ids), atol=1e-6)
