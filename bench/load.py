@@ -226,6 +226,7 @@ class Sampler(threading.Thread):
         s = {
             "t": time.monotonic(),
             "rss": sum(table[p][2] for p in pids),
+            "rss_server": table[self.pid][2] if self.pid in table else 0,  # the server alone
             "ticks": sum(table[p][1] for p in pids),
             "procs": len(pids),
             "self_ticks": sum(os.times()[:2]) * CLK,
@@ -696,6 +697,11 @@ def summarize(
             max((x["pss"] for x in all_s if x["pss"]), default=0) / MB or None
         )
         out["server_procs_max"] = max((x["procs"] for x in all_s), default=0)
+        # the web server process alone, and the rest of its tree (the training worker)
+        out["server_alone_rss_peak_mb"] = max((x["rss_server"] for x in all_s), default=0) / MB
+        out["children_rss_peak_mb"] = (
+            max((x["rss"] - x["rss_server"] for x in all_s), default=0) / MB
+        )
     out["rss_idle_before_mb"] = rss_idle_before / MB if rss_idle_before is not None else None
     out["rss_idle_after_mb"] = rss_idle_after / MB if rss_idle_after is not None else None
     with open("/proc/loadavg") as f:
@@ -772,7 +778,9 @@ def report(o: dict) -> str:
     lines.append(
         f"server RSS idle before {mb(o['rss_idle_before_mb'])}, peak "
         f"{mb(o.get('server_rss_peak_mb'))} (PSS peak {mb(o.get('server_pss_peak_mb'))}, "
-        f"up to {o.get('server_procs_max', '-')} processes), idle after "
+        f"up to {o.get('server_procs_max', '-')} processes; the web server alone "
+        f"{mb(o.get('server_alone_rss_peak_mb'))}, its children "
+        f"{mb(o.get('children_rss_peak_mb'))}), idle after "
         f"{mb(o['rss_idle_after_mb'])} ({o['settings']['settle']:.0f} s after the last session "
         "closed; Streamlit keeps a closed session up to server.disconnectedSessionTTL)"
     )

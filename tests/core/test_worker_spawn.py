@@ -49,3 +49,30 @@ def test_a_spawned_worker_skips_the_console_scripts_imports(tmp_path):
     assert res.returncode == 0, res.stderr
     lines = res.stdout.strip().splitlines()
     assert lines == ["False True", "True False", "spec after: None"]
+
+
+def test_the_server_side_of_a_training_never_imports_torch(tmp_path):
+    """The queue runs a job in the worker process and receives its outcome; torch (~224 MB)
+    is imported there only, never in the process that queued the job (the web server)."""
+    code = textwrap.dedent(
+        f"""
+        import sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from core.seq2seq.data import load_pairs
+        from core.seq2seq.live.config import LiveConfig
+        from core.seq2seq.live.queue import TrainingQueue
+        from tests.toy_corpus import toy_corpus
+
+        q = TrainingQueue(workdir={str(tmp_path)!r})
+        cfg = LiveConfig(hidden=16, batch=16, val_pairs=40, samples=3, epochs=1)
+        job = q.submit(tuple(load_pairs(toy_corpus().decode())), cfg, owner="a")
+        s = q.wait(job, timeout=240)
+        q.shutdown()
+        print(s.state, s.checkpoint is not None, "torch" in sys.modules)
+        """
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.stdout.split() == ["done", "True", "False"], res.stdout + res.stderr[-2000:]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 from core.seq2seq.config import HistoryRow
 from core.seq2seq.data import Split
@@ -166,3 +167,14 @@ class JobRecord:
     ended_by: EndedBy = EndedBy.NONE
     checkpoint: str | None = None
     error: str = ""
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """A trained job's test scores (over ``test_n`` test pairs) and its checkpoint.  Here, not
+    in ``pipeline`` (which imports torch), because the web server receives it from the worker."""
+
+    test_bleu: float
+    test_exact: float
+    test_n: int
+    checkpoint: Path

@@ -24,7 +24,7 @@ torch process (about 2 s to start and 300 MB).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Protocol
 
@@ -35,7 +35,7 @@ from core.seq2seq.data import SPECIALS, Split, Vocab
 from core.seq2seq.evaluate import evaluate, translate_batch
 from core.seq2seq.live.config import MAX_VOCAB, LiveConfig, too_big
 from core.seq2seq.live.corpus import sample_pairs, spread
-from core.seq2seq.live.jobs import EndedBy, LiveRow, Sample
+from core.seq2seq.live.jobs import EndedBy, JobOutcome, LiveRow, Sample
 from core.seq2seq.model import Seq2Seq, save_checkpoint
 from core.seq2seq.train import METRICS_FILE, batches_per_epoch, train, training_vocabs
 
@@ -59,16 +59,6 @@ class Watcher(Protocol):
 
     def should_stop(self) -> bool:
         """Whether the owner asked to stop (checked after every batch)."""
-
-
-@dataclass(frozen=True)
-class JobOutcome:
-    """A trained job's test scores (over ``test_n`` test pairs) and its checkpoint."""
-
-    test_bleu: float
-    test_exact: float
-    test_n: int
-    checkpoint: Path
 
 
 def run_job(

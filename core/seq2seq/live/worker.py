@@ -28,7 +28,7 @@ from types import SimpleNamespace
 
 from core.seq2seq.data import Split
 from core.seq2seq.live.config import LiveConfig
-from core.seq2seq.live.jobs import EndedBy, LiveRow, Sample
+from core.seq2seq.live.jobs import EndedBy, JobOutcome, LiveRow, Sample
 
 POLL_S = 0.1
 MAX_RSS_MB = 1024  # default bound of the worker's resident memory
@@ -132,8 +132,6 @@ def run_job_in_process(
     """``run_job(split, cfg, out, watch, **kwargs)`` run in a child process; the same
     ``JobOutcome``.  Raises ``WorkerError`` when the child fails, dies or goes over
     ``max_rss_mb`` of resident memory (it is then killed)."""
-    from core.seq2seq.live.pipeline import JobOutcome
-
     ctx = mp.get_context("spawn")
     recv, send = ctx.Pipe(duplex=False)
     stop = ctx.Event()
