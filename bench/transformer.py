@@ -2,7 +2,9 @@
 
     python -m bench.transformer [--threads 1] [--sentences 100] [--no-beam-bleu]
 
-Prints, measured in one run with ``--threads`` torch threads (default 1, i.e. one core):
+Both translators run in numpy, as in the web server (one BLAS thread, ``core.threads``); torch
+is imported here only to time the torch checkpoint load beside them, with ``--threads`` torch
+threads (default 1).  Prints, measured in one run:
 
 * checkpoint load time, and the first and a repeated ``load_transformer_translator()`` call;
 * resident memory (RSS) added by loading and warming up the GRU, then the transformer on top;
@@ -28,6 +30,7 @@ from core.seq2seq.data import DEFAULT_DATA, load_pairs, split_pairs
 from core.seq2seq.evaluate import corpus_bleu
 from core.seq2seq.live.worker import rss_mb
 from core.seq2seq.translator import DEFAULT_CHECKPOINT, load_translator
+from core.threads import single_blas_thread
 from core.transformer.model import load_checkpoint
 from core.transformer.train import translate_all
 from core.transformer.translator import (
@@ -43,6 +46,7 @@ def main() -> None:
     ap.add_argument("--no-beam-bleu", action="store_true", help="skip the beam-5 test BLEU")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    single_blas_thread()  # as the server does (ui/__init__.py)
     ck = DEFAULT_TRANSFORMER_CHECKPOINT
     if not (ck / "weights.pt").is_file():
         print(f"no shipped transformer in {ck} (python -m core.transformer.train)")
