@@ -17,6 +17,7 @@ weights' names, shapes (``shapes(cfg)``) and finite values.
 
 from __future__ import annotations
 
+import io
 import json
 import pickle
 import zipfile
@@ -69,8 +70,6 @@ def _rebuild_tensor(storage, offset, size, stride, *_rest) -> np.ndarray:  # noq
 
 class _Unpickler(pickle.Unpickler):
     def __init__(self, data: bytes, zf: zipfile.ZipFile, prefix: str) -> None:
-        import io
-
         super().__init__(io.BytesIO(data))
         self.zf, self.prefix, self.loaded = zf, prefix, {}
 
