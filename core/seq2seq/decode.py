@@ -21,7 +21,14 @@ from core.numerics import is_int
 from core.seq2seq.config import MAX_BEAM
 from core.seq2seq.data import EOS, SOS, pad_batch
 from core.seq2seq.model import Encoded, Seq2Seq
-from core.seq2seq.np_decode import MAX_DECODE_STEPS, NEVER_OUTPUT, TOP_K, Decoded, _Hyp
+from core.seq2seq.np_decode import (
+    MAX_DECODE_STEPS,
+    NEVER_OUTPUT,
+    TOP_K,
+    Decoded,
+    _Hyp,
+    beam_advance,
+)
 
 _NEVER_OUTPUT = torch.tensor(NEVER_OUTPUT)  # built once: _allowed runs at every decoding step
 
@@ -164,26 +171,11 @@ def beam_search(
         scores = torch.tensor([h.score for h in live], dtype=torch.float64)[:, None] + logp.double()
         m = min(2 * k, scores.numel())
         best_v, best_i = scores.view(-1).topk(m)
-        V = logp.shape[1]
-        nxt: list[_Hyp] = []
-        parents: list[int] = []
-        for rank, (sc, flat) in enumerate(zip(best_v.tolist(), best_i.tolist(), strict=True)):
-            p, tok = divmod(flat, V)
-            lp = sc - live[p].score
-            if tok == EOS:
-                if rank < k:
-                    h = live[p].extend(tok, lp, a_np[p], ti[p], tv[p])
-                    finished.append(h.freeze(True, S, tk))
-                continue
-            if len(nxt) < k:
-                nxt.append(live[p].extend(tok, lp, a_np[p], ti[p], tv[p]))
-                parents.append(p)
-        finished.sort(key=lambda d: -d.score)
-        finished = finished[:k]
-        live, s = nxt, s_new[torch.tensor(parents, dtype=torch.long)] if parents else s_new[:0]
-        if not live:
-            break
-        if len(finished) >= k and max(h.score for h in live) <= finished[-1].score:
+        live, parents, finished, stop = beam_advance(
+            live, finished, best_v.tolist(), best_i.tolist(), logp.shape[1], k, (a_np, ti, tv), S
+        )
+        s = s_new[torch.tensor(parents, dtype=torch.long)] if parents else s_new[:0]
+        if stop:
             break
     else:
         finished.extend(h.freeze(False, S, tk) for h in live)

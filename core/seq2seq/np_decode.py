@@ -199,27 +199,51 @@ def beam_search(
         idx = np.arange(n)[:, None] * V + top_i[:, : 2 * k]  # (n, <= 2 k) index in (n, V)
         order = np.lexsort((idx.ravel(), -cand.ravel()))[: min(2 * k, n * V)]
         best_v, best_i = cand.ravel()[order], idx.ravel()[order]  # by score, then index
-        nxt: list[_Hyp] = []
-        parents: list[int] = []
-        for rank, (sc, flat) in enumerate(zip(best_v.tolist(), best_i.tolist(), strict=True)):
-            p, tok = divmod(flat, V)
-            lp = sc - live[p].score
-            if tok == EOS:
-                if rank < k:
-                    h = live[p].extend(tok, lp, a[p], ti[p], tv[p])
-                    finished.append(h.freeze(True, S, tk))
-                continue
-            if len(nxt) < k:
-                nxt.append(live[p].extend(tok, lp, a[p], ti[p], tv[p]))
-                parents.append(p)
-        finished.sort(key=lambda d: -d.score)
-        finished = finished[:k]
-        live, s = nxt, s_new[parents]
-        if not live:
-            break
-        if len(finished) >= k and max(h.score for h in live) <= finished[-1].score:
+        live, parents, finished, stop = beam_advance(
+            live, finished, best_v.tolist(), best_i.tolist(), V, k, (a, ti, tv), S
+        )
+        s = s_new[parents]
+        if stop:
             break
     else:
         finished.extend(h.freeze(False, S, tk) for h in live)
     finished.sort(key=lambda d: -d.score)
     return finished[:k]
+
+
+def beam_advance(
+    live: list[_Hyp],
+    finished: list[Decoded],
+    best_v: list[float],
+    best_i: list[int],
+    V: int,
+    k: int,
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray],
+    S: int,
+) -> tuple[list[_Hyp], list[int], list[Decoded], bool]:
+    """One step of beam search's bookkeeping, shared by the numpy and the torch decoder.
+
+    ``best_v``/``best_i``: the up to 2 k best extensions, best first, as (total score, index
+    p * V + token into the live prefixes' (n, V) scores); ``rows``: per live prefix its
+    attention row (n, S), top-k ids and probabilities (n, tk).  Scanned in order, an EOS among
+    the first k finishes a hypothesis and the others fill the next beam.  Returns the new live
+    prefixes, the index of each one's parent (to reorder the decoder states), the k best
+    finished hypotheses, best first, and whether the search is over (no live prefix, or k
+    finished and no live prefix scoring above the worst of them)."""
+    a, ti, tv = rows
+    tk = ti.shape[1]
+    nxt: list[_Hyp] = []
+    parents: list[int] = []
+    for rank, (sc, flat) in enumerate(zip(best_v, best_i, strict=True)):
+        p, tok = divmod(flat, V)
+        lp = sc - live[p].score
+        if tok == EOS:
+            if rank < k:
+                finished.append(live[p].extend(tok, lp, a[p], ti[p], tv[p]).freeze(True, S, tk))
+            continue
+        if len(nxt) < k:
+            nxt.append(live[p].extend(tok, lp, a[p], ti[p], tv[p]))
+            parents.append(p)
+    finished = sorted(finished, key=lambda d: -d.score)[:k]
+    stop = not nxt or (len(finished) >= k and max(h.score for h in nxt) <= finished[-1].score)
+    return nxt, parents, finished, stop

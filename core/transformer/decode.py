@@ -31,6 +31,7 @@ from core.transformer.np_decode import (
     NEVER_OUTPUT,
     TOP_K,
     DecodeTrace,
+    beam_advance,
     check_beam,
 )
 
@@ -185,25 +186,13 @@ def beam_search(
         scores = torch.tensor([s for _, s in live], dtype=torch.float64)[:, None] + logp
         m = min(2 * k, scores.numel())
         best_v, best_i = scores.view(-1).topk(m)
-        n_vocab = logp.shape[1]
-        nxt: list[tuple[list[int], float]] = []
-        parents: list[int] = []
-        for rank, (sc, flat) in enumerate(zip(best_v.tolist(), best_i.tolist(), strict=True)):
-            p, tok = divmod(flat, n_vocab)
-            if tok == EOS:
-                if rank < k:
-                    finished.append((live[p][0] + [EOS], sc, True))
-                continue
-            if len(nxt) < k:
-                nxt.append((live[p][0] + [tok], sc))
-                parents.append(p)
+        live, parents, finished, stop = beam_advance(
+            live, finished, best_v.tolist(), best_i.tolist(), logp.shape[1], k
+        )
         if parents:  # the caches follow their hypotheses
             idx = torch.tensor(parents, dtype=torch.long)
             caches = [(K[idx], V[idx]) for K, V in caches]
-        finished.sort(key=lambda f: -f[1])
-        finished = finished[:k]
-        live = nxt
-        if not live or (len(finished) >= k and max(s for _, s in live) <= finished[-1][1]):
+        if stop:
             break
     else:
         finished.extend((ids, s, False) for ids, s in live)

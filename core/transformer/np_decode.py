@@ -225,27 +225,51 @@ def beam_search(
         scores = np.array([s for _, s in live], dtype=np.float64)[:, None] + logp  # (n, V)
         m = min(2 * k, scores.size)
         best_v, best_i = _top_k(scores.reshape(-1), m)
-        n_vocab = logp.shape[1]
-        nxt: list[tuple[list[int], float]] = []
-        parents: list[int] = []
-        for rank, (sc, flat) in enumerate(zip(best_v.tolist(), best_i.tolist(), strict=True)):
-            p, tok = divmod(flat, n_vocab)
-            if tok == EOS:
-                if rank < k:
-                    finished.append((live[p][0] + [EOS], sc, True))
-                continue
-            if len(nxt) < k:
-                nxt.append((live[p][0] + [tok], sc))
-                parents.append(p)
+        live, parents, finished, stop = beam_advance(
+            live, finished, best_v.tolist(), best_i.tolist(), logp.shape[1], k
+        )
         if parents:  # the caches follow their hypotheses
             idx = np.array(parents, dtype=np.int64)
             caches = [(K[idx], V[idx]) for K, V in caches]
-        finished.sort(key=lambda f: -f[1])
-        finished = finished[:k]
-        live = nxt
-        if not live or (len(finished) >= k and max(s for _, s in live) <= finished[-1][1]):
+        if stop:
             break
     else:
         finished.extend((ids, s, False) for ids, s in live)
     finished.sort(key=lambda f: -f[1])
     return [trace_output(model, src_ids, ids, top_k) for ids, _, _ in finished[:k]]
+
+
+Prefix = tuple[list[int], float]  # an open hypothesis: its ids and total log-probability
+Finished = tuple[list[int], float, bool]  # ids, score, whether it ended with EOS
+
+
+def beam_advance(
+    live: list[Prefix],
+    finished: list[Finished],
+    best_v: list[float],
+    best_i: list[int],
+    n_vocab: int,
+    k: int,
+) -> tuple[list[Prefix], list[int], list[Finished], bool]:
+    """One step of beam search's bookkeeping, shared by the numpy and the torch decoder.
+
+    ``best_v``/``best_i``: the up to 2 k best extensions, best first, as (total score, index
+    p * n_vocab + token into the live prefixes' (n, n_vocab) scores).  Scanned in order, an
+    EOS among the first k finishes a hypothesis and the others fill the next beam.  Returns the
+    new live prefixes, the index of each one's parent (to reorder the decoder caches), the k
+    best finished hypotheses, best first, and whether the search is over (no live prefix, or k
+    finished and no live prefix scoring above the worst of them)."""
+    nxt: list[Prefix] = []
+    parents: list[int] = []
+    for rank, (sc, flat) in enumerate(zip(best_v, best_i, strict=True)):
+        p, tok = divmod(flat, n_vocab)
+        if tok == EOS:
+            if rank < k:
+                finished.append((live[p][0] + [EOS], sc, True))
+            continue
+        if len(nxt) < k:
+            nxt.append((live[p][0] + [tok], sc))
+            parents.append(p)
+    finished = sorted(finished, key=lambda f: -f[1])[:k]
+    stop = not nxt or (len(finished) >= k and max(s for _, s in nxt) <= finished[-1][1])
+    return nxt, parents, finished, stop
