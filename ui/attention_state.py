@@ -72,6 +72,6 @@ CONTROLS = (
 copy_gap = st.cache_data(show_spinner=False, max_entries=128)(ac.copy_gap)
 copy_curve = st.cache_data(show_spinner=False, max_entries=64)(av.copy_curve)
 pair_curves = st.cache_data(show_spinner=False, max_entries=64)(av.pair_curves)
-experiment = st.cache_data(show_spinner=False, max_entries=24)(av.experiment)
+experiment = st.cache_data(show_spinner=False, max_entries=8)(av.experiment)  # ~1 MB each
 summaries = st.cache_data(show_spinner=False, max_entries=24)(av.summaries)
 norm_curves = st.cache_data(show_spinner=False, max_entries=64)(av.norm_curves)

@@ -139,7 +139,7 @@ CONTROLS = (
 # ---------------------------------------------------------------- cached calls
 t2_backprop = st.cache_data(show_spinner=False, max_entries=64)(gv.t2_backprop)
 t2_autograd = st.cache_data(show_spinner=False, max_entries=64)(gv.t2_autograd)
-lstm_maps = st.cache_data(show_spinner=False, max_entries=32)(gv.lstm_maps)
+lstm_maps = st.cache_data(show_spinner=False, max_entries=8)(gv.lstm_maps)  # up to 1.3 MB each
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -153,7 +153,7 @@ CONTROLS = (
 )  # fmt: skip  # every URL-bound control of the page
 
 # ---------------------------------------------------------------- cached calls
-pe_view = st.cache_data(show_spinner=False, max_entries=64)(tv.pe_view)
+pe_view = st.cache_data(show_spinner=False, max_entries=16)(tv.pe_view)  # up to 1.1 MB each
 rotation_check = st.cache_data(show_spinner=False, max_entries=64)(tv.rotation_check)
 worked_example = st.cache_data(show_spinner=False, max_entries=64)(tv.worked_example)
 scaling_point = st.cache_data(show_spinner=False, max_entries=256)(tv.scaling_point)
@@ -181,7 +181,9 @@ def _source_ids(tr, translation) -> list[int]:
     return list(tr.read_words(list(translation.source))[0])
 
 
-@st.cache_data(show_spinner="Running the encoder and decoder…", max_entries=64)
+# An entry is about 2 MB (every block's output and each layer's W_O, float64): 64 entries, as
+# a class typing its own sentences would fill, would hold 130 MB.  A probe takes 7 ms again.
+@st.cache_data(show_spinner="Running the encoder and decoder…", max_entries=8)
 def probe(text: str):
     """(ForwardProbe or None, decoder input words (N,), target words by id) of ``text``: every
     block of the shipped transformer on the sentence and its greedy translation."""
