@@ -291,8 +291,8 @@ def rnn_map(T: int, kind: RNNKind, H: int, seed: int, input_scale: float) -> RNN
     if kind != "vector":
         raise ValueError(f"kind must be 'vector' or 'scalar', got {kind!r}.")
     rho = np.linspace(2.0 / N_RHO, 2.0, N_RHO)
-    sweep = rg.rho_sweep(rho, T, H=H, seed=seed, input_scale=input_scale)
-    return RNNMap(int(T), kind, sweep.rhos, sweep.log10_h_bar_norm)
+    log_grad = rg.rho_sweep_map(rho, T, H=H, seed=seed, input_scale=input_scale)  # (R, T)
+    return RNNMap(int(T), kind, rho, log_grad)
 
 
 # ---------------------------------------------------------------- part (c)

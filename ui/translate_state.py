@@ -17,8 +17,8 @@ from core.seq2seq.data import (
     CORPUS_DIGEST,
     DEFAULT_DATA,
     ENG_PREFIXES,
+    RawPairs,
     prepare_pairs,
-    read_raw_pairs,
     split_pairs,
 )
 from core.seq2seq.translation import Translation
@@ -204,7 +204,7 @@ def test_examples(
         )
     # the same pairs and split the checkpoint was trained with (with or without the filter)
     prefixes = ENG_PREFIXES if data.get("exercise_filter", True) else None
-    pairs = prepare_pairs(read_raw_pairs(data_path), prefixes=prefixes)
+    pairs = prepare_pairs(RawPairs(data_path), prefixes=prefixes)  # one line at a time
     split = split_pairs(
         pairs, seed=int(data.get("split_seed", 0)), by=str(data.get("split_by", "pair"))
     )

@@ -395,6 +395,55 @@ def test_vectorised_layer_check_agrees_with_the_proof(H):
             assert not any(ba.prove_adder(design(layer, o)).correct for o in out_rows)
 
 
+@pytest.mark.parametrize(
+    "H, r, rb, symmetric", [(1, 3, 4, False), (2, 2, 1, True), (3, 1, 3, True), (3, 2, 2, False)]
+)
+def test_unit_rows_are_the_first_row_of_each_distinct_truth_table(monkeypatch, H, r, rb, symmetric):
+    """_unit_rows reads the weight grid in chunks and packs each truth table into one integer;
+    the result must be what the plain definition gives: every grid row (C order over u_a, u_b,
+    w, b; u_a = u_b only when symmetric), its table, and the first row of each distinct one."""
+    from itertools import product
+
+    from core.adder import search
+
+    monkeypatch.setattr(search, "ROW_CHUNK", 1000)  # several chunks even for small grids
+    S = 2**H
+    vals, biases = range(-r, r + 1), range(-rb, rb + 1)
+    first: dict[tuple, tuple] = {}
+    for row in product(vals, vals, *([vals] * H), biases):
+        if symmetric and row[0] != row[1]:
+            continue
+        table = tuple(
+            row[0] * a
+            + row[1] * b
+            + sum(w * ((s >> j) & 1) for j, w in enumerate(row[2:-1]))
+            + row[-1]
+            >= 0
+            for s in range(S)
+            for a, b in ba.SYMBOLS
+        )
+        first.setdefault(table, row)
+    tables, rows = search._unit_rows(H, r, rb, symmetric)
+    assert tables.shape == (len(first), S * 4) and rows.shape == (len(first), H + 3)
+    assert [tuple(t) for t in tables] == list(first) and [tuple(w) for w in rows] == list(
+        first.values()
+    )
+
+
+@pytest.mark.parametrize("D, H, size", [(7, 1, 3), (6, 2, 4), (9, 3, 25), (5, 4, 1), (40, 3, 700)])
+def test_multisets_come_in_chunks_of_every_sorted_tuple_in_order(D, H, size):
+    from itertools import combinations_with_replacement
+
+    from core.adder import search
+
+    want = sorted(combinations_with_replacement(range(D), H), key=lambda c: c[::-1])
+    chunks = list(search._multiset_chunks(D, H, size))
+    assert all(len(c) >= size for c in chunks[:-1]) and all(c.dtype == np.int32 for c in chunks)
+    got = [tuple(t) for t in np.concatenate(chunks)]
+    assert got == want == [tuple(t) for t in search._all_multisets(D, H)]
+    assert len(got) == search._n_multisets(D, H)
+
+
 def test_sampled_search_is_deterministic():
     p = ba.SearchParams(H=3, weight_range=2, bias_range=3, n_samples=20_000, seed=5)
     r1, r2 = ba.search_designs(p), ba.search_designs(p)

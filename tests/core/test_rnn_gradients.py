@@ -340,3 +340,17 @@ def test_rho_sweep_shapes_and_ordering():
     assert first[0] < -50  # 0.2^149 vanishes
     again = rho_sweep(rhos, 150, H=16, D=3, seed=2)  # deterministic given the seed
     np.testing.assert_array_equal(again.log10_h_bar_norm, sw.log10_h_bar_norm)
+
+
+@pytest.mark.parametrize("T, H, rows", [(150, 16, 100), (400, 64, 100), (3, 2, 7)])
+def test_rho_sweep_map_is_the_sweep_heatmap_in_chunks(monkeypatch, T, H, rows):
+    import core.rnn_gradients as rg
+
+    rhos = np.linspace(2 / rows, 2.0, rows)
+    whole = rho_sweep(rhos, T, H=H, seed=4, input_scale=0.1).log10_h_bar_norm  # (R, T)
+    assert rg.SWEEP_ELEMENTS // (T * H) < rows or T * H < 8  # several chunks for the first two
+    np.testing.assert_array_equal(rg.rho_sweep_map(rhos, T, H=H, seed=4, input_scale=0.1), whole)
+    monkeypatch.setattr(rg, "SWEEP_ELEMENTS", 1)  # one radius at a time: the same numbers
+    np.testing.assert_array_equal(rg.rho_sweep_map(rhos, T, H=H, seed=4, input_scale=0.1), whole)
+    with pytest.raises(ValueError, match="1-D"):
+        rg.rho_sweep_map(np.ones((2, 2)), T)

@@ -642,6 +642,82 @@ def test_a_broken_or_oversized_xz_file_is_a_clear_error(tmp_path, monkeypatch):
         read_raw_pairs(bomb)
 
 
+def test_an_xz_corpus_unpacks_in_steps_and_a_cut_file_is_an_error(tmp_path, monkeypatch):
+    import lzma
+
+    import core.seq2seq.data as data_mod
+
+    text = "".join(f"I am {k}.\tJe suis {k}.\n" for k in range(300)).replace("0", "zero")
+    packed = tmp_path / "c.txt.xz"
+    packed.write_bytes(lzma.compress(text.encode()))
+    monkeypatch.setattr(data_mod, "UNPACK_STEP", 100)  # many steps
+    assert data_mod.file_bytes(packed) == text.encode()
+    assert read_raw_pairs(packed) == read_raw_pairs(text)
+    cut = tmp_path / "cut.txt.xz"
+    cut.write_bytes(packed.read_bytes()[:-30])
+    with pytest.raises(CorpusError, match="not a valid .xz file"):
+        read_raw_pairs(cut)
+
+
+def test_the_shipped_corpus_unpacks_in_little_memory():
+    """The server unpacks assets/data/eng-fra.txt.xz once per page that reads it: with xz's
+    64 MiB dictionary that took 66 MB at its peak, with the file's 4 MiB one about 6."""
+    import tracemalloc
+
+    from core.seq2seq.data import CORPUS_DIGEST, CORPUS_FILE, data_digest, file_bytes
+
+    tracemalloc.start()
+    try:
+        data = file_bytes(CORPUS_FILE)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(data) == 3_967_826 and data_digest(data) == CORPUS_DIGEST
+    assert peak < 16 * 2**20, f"{peak / 2**20:.1f} MB"
+
+
+def _reference_pairs(text: str) -> list[Pair]:
+    """What read_raw_pairs reads, written the plain way: the whole text, split into lines."""
+    out = []
+    for line in text.removeprefix("\ufeff").splitlines():
+        if line.strip():
+            en, fr = line.split("\t")[:2]
+            out.append(Pair(fr=fr.strip(), en=en.strip()))
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Go.\tVa !\nRun!\tCours !\n",
+        "\ufeffGo.\tVa !\r\nRun!\tCours !",  # byte-order mark, Windows line ends, no last one
+        "Go.\tVa !\rRun!\tCours !\r\n\n  \nWait.\tAttends.\tCC-BY 2.0\n",  # old Mac, blanks
+        "Go.\tVa !\u2028Déjà vu.\tDéjà vu.\x0cÇa va.\tÇa va.\n",  # the other line breaks
+    ],
+)
+def test_raw_pairs_read_line_by_line_as_the_whole_text_would(text):
+    from core.seq2seq.data import RawPairs
+
+    want = _reference_pairs(text)
+    assert read_raw_pairs(text) == read_raw_pairs(text.encode()) == want
+    assert list(RawPairs(text.encode("utf-8"))) == want
+    r = RawPairs(text.encode())
+    assert r.lines_read == 0 and list(r) == want and r.lines_read == len(text.splitlines())
+
+
+def test_the_line_limit_counts_lines_before_reading(monkeypatch):
+    import core.seq2seq.data as data_mod
+
+    monkeypatch.setattr(data_mod, "MAX_LINES", 3)
+    with pytest.raises(CorpusError, match="has 4 lines, over the 3 limit"):
+        read_raw_pairs(b"a\tb\na\tb\na\tb\na\tb")
+    with pytest.raises(CorpusError, match="has 5 lines, over the 3 limit"):  # 3 blank
+        read_raw_pairs(b"a\tb\r\r\r\ra\tb\r")
+    with pytest.raises(CorpusError, match="over 3 lines"):  # line breaks the count cannot see
+        read_raw_pairs(b"a\tb\x0ca\tb\x0ca\tb\x0ca\tb")
+    assert len(read_raw_pairs(b"a\tb\na\tb\na\tb\n")) == 3
+
+
 @pytest.mark.parametrize(
     "text, words, note",
     [

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from core.seq2seq.data import CorpusError, Pair, load_pairs
+from core.seq2seq.data import CorpusError, Pair, PairTable, load_pairs
 from core.seq2seq.live import (
     MAX_MINUTES,
     EndedBy,
@@ -27,6 +27,7 @@ from core.seq2seq.live import (
     make_split,
     prepare_corpus,
 )
+from core.seq2seq.live.queue import request_key
 from core.seq2seq.train import batches_per_epoch
 from core.seq2seq.translator import load_translator
 from tests.toy_corpus import NAMES, WHO
@@ -157,6 +158,33 @@ def test_prepare_corpus_reads_uploads_and_names_problems():
     with pytest.raises(CorpusError, match="Only 0 of the 36 pairs.*without the exercise"):
         prepare_corpus(other)
     assert len(prepare_corpus(other, exercise_filter=False).pairs) == 36
+
+
+def test_pair_table_reads_back_the_pairs_it_stores():
+    pairs = [Pair("je suis anna .", "i am anna ."), Pair("", ""), Pair("a", "b c")]
+    t = PairTable(pairs)
+    assert len(t) == 3 and list(t) == pairs and [t[i] for i in range(3)] == pairs
+    assert t[-1] == pairs[-1] and t[-3] == pairs[0] and t[1:] == tuple(pairs[1:])
+    assert t[::-1] == tuple(reversed(pairs)) and t[5:] == ()
+    assert t.text == "je suis anna .\ti am anna .\n\t\na\tb c"
+    with pytest.raises(IndexError, match="index 3 out of range for 3 pairs"):
+        t[3]
+    with pytest.raises(IndexError):
+        t[-4]
+    assert t == PairTable(pairs) and t != PairTable(pairs[:2]) and t != PairTable(pairs[::-1])
+    assert PairTable([]) == PairTable() and len(PairTable()) == 0 and list(PairTable()) == []
+    with pytest.raises(ValueError, match="tab or a line break"):
+        PairTable([Pair("a\tb", "c")])
+    with pytest.raises(ValueError, match="tab or a line break"):
+        PairTable([Pair("a", "b\nc")])
+    # a corpus holds its pairs this way; the same training request whichever form is given
+    c = prepare_corpus(TEXT.encode(), name="toy.txt")
+    assert isinstance(c.pairs, PairTable) and list(c.pairs) == list(dict.fromkeys(PAIRS))
+    cfg = LiveConfig()
+    assert request_key(c.pairs, cfg) == request_key(list(c.pairs), cfg)
+    assert request_key(PairTable(), cfg) == request_key([], cfg)
+    assert request_key(c.pairs, cfg) != request_key(list(c.pairs)[1:], cfg)
+    assert make_split(c.pairs, cfg).__dict__ == make_split(list(c.pairs), cfg).__dict__
 
 
 def test_split_subsets_the_training_part_only():
@@ -487,5 +515,5 @@ def test_prepare_corpus_reports_progress_in_order(monkeypatch):
     assert fractions[0] == 0.0 and fractions[-1] == 1.0
     assert fractions == sorted(fractions)
     assert len(seen) == 2 + 6  # reading, 40 pairs in chunks of 7, done
-    assert "35 of 40 pairs" in seen[-2][1]
+    assert "7 of 40 lines" in seen[1][1] and "40 of 40 lines" in seen[-2][1]
     assert with_reports.pairs == corpus_mod.prepare_corpus(data, True).pairs

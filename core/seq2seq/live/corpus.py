@@ -9,18 +9,21 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
 from core.seq2seq.data import (
+    EMPTY_CORPUS,
     ENG_PREFIXES,
     MAX_LENGTH,
     CorpusError,
     Pair,
+    PairTable,
+    RawPairs,
     Split,
     data_digest,
     prepare_pairs,
-    read_raw_pairs,
     split_pairs,
 )
 from core.seq2seq.live.config import MAX_VOCAB, LiveConfig
@@ -35,7 +38,7 @@ T = TypeVar("T")
 class Corpus:
     """Normalised, filtered, de-duplicated pairs ready for ``make_split``."""
 
-    pairs: tuple[Pair, ...]
+    pairs: PairTable  # a Sequence[Pair]
     lines: int  # pairs read from the file, before normalisation and the filter
     name: str  # "eng-fra.txt" or the upload's name
     exercise_filter: bool
@@ -62,18 +65,22 @@ def prepare_corpus(
     """
     report = progress or (lambda fraction, what: None)
     report(0.0, "Reading the file…")
-    raw = read_raw_pairs(source)
+    reader = RawPairs(source)  # read one line at a time (RawPairs)
     prefixes = ENG_PREFIXES if exercise_filter else None
-    kept: list[Pair] = []
-    for start in range(0, len(raw), PROGRESS_CHUNK):
+    kept: dict[Pair, None] = {}  # normalised pairs, once each, in file order
+    n_raw = 0
+    raw = iter(reader)
+    while chunk := list(islice(raw, PROGRESS_CHUNK)):
         report(
-            0.1 + 0.9 * start / len(raw),
-            f"Normalising and filtering: {start:,} of {len(raw):,} pairs…",
+            0.1 + 0.9 * min(1.0, reader.lines_read / reader.n_lines),
+            f"Normalising and filtering: {reader.lines_read:,} of {reader.n_lines:,} lines…",
         )
-        chunk = raw[start : start + PROGRESS_CHUNK]
-        kept += prepare_pairs(chunk, prefixes=prefixes, max_length=MAX_LENGTH)
-    report(1.0, f"{len(raw):,} pairs read.")
-    pairs = tuple(dict.fromkeys(kept))
+        kept.update(dict.fromkeys(prepare_pairs(chunk, prefixes=prefixes, max_length=MAX_LENGTH)))
+        n_raw += len(chunk)
+    if not n_raw:
+        raise CorpusError(EMPTY_CORPUS)
+    report(1.0, f"{n_raw:,} pairs read.")
+    pairs = PairTable(kept)  # compact: the server keeps it (PairTable)
     if len(pairs) < MIN_PAIRS:
         rule = (
             "fewer than 10 words on each side and an English side starting with 'i am', "
@@ -82,7 +89,7 @@ def prepare_corpus(
             else "fewer than 10 words on each side"
         )
         raise CorpusError(
-            f"Only {len(pairs)} of the {len(raw):,} pairs in the file are usable ({rule}); at "
+            f"Only {len(pairs)} of the {n_raw:,} pairs in the file are usable ({rule}); at "
             f"least {MIN_PAIRS} are needed to hold some out for validation and testing."
             + (" Try without the exercise's filter." if exercise_filter else "")
         )
@@ -90,7 +97,7 @@ def prepare_corpus(
         name = name or SHARED_NAME
     elif isinstance(source, (str, Path)) and not name:
         name = Path(source).name
-    return Corpus(pairs, len(raw), name or "upload", exercise_filter, data_digest(source))
+    return Corpus(pairs, n_raw, name or "upload", exercise_filter, data_digest(source))
 
 
 def make_split(pairs: Sequence[Pair], cfg: LiveConfig) -> Split:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from core.seq2seq.data import CorpusError, Pair
+from core.seq2seq.data import CorpusError, Pair, PairTable
 from core.seq2seq.live.config import LiveConfig, too_big
 from core.seq2seq.live.corpus import MIN_PAIRS, make_split, vocab_sizes
 from core.seq2seq.live.jobs import (
@@ -83,6 +83,10 @@ def request_key(pairs: Sequence[Pair], cfg: LiveConfig) -> str:
     same settings, seed included -- the run is then the same, so the second can share the
     first's job or model."""
     h = hashlib.sha256(json.dumps(asdict(cfg), sort_keys=True).encode())
+    if isinstance(pairs, PairTable):  # its text is these lines, joined: the same bytes
+        if len(pairs):
+            h.update(f"{pairs.text}\n".encode())
+        return h.hexdigest()
     for p in pairs:
         h.update(f"{p.fr}\t{p.en}\n".encode())
     return h.hexdigest()
