@@ -365,10 +365,21 @@ def test_three_units_found_and_every_found_design_is_correct():
 def test_the_pages_default_search_finds_what_the_int64_version_found():
     """The page's default search (H = 3, weights in [-1, 1], biases in [-3, 3], symmetric):
     every one of the 3,066,580 distinct hidden layers checked, 17 correct -- the numbers of
-    the earlier int64 implementation, which needed 527 MB where uint8 masks need ~110 MB."""
-    rep = ba.search_designs(ba.SearchParams())
+    the earlier int64 implementation, which needed 527 MB where uint8 masks need ~110 MB, and
+    chunks 18 MB."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        rep = ba.search_designs(ba.SearchParams())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     assert rep.exhaustive and (rep.n_checked, rep.n_correct) == (3_066_580, 17)
     assert all(ba.prove_adder(w).correct for w in rep.designs)
+    # in chunks: 18 MB at its peak (68 MB with every layer and its tables held at once), so
+    # that a class's concurrent searches stay within a 690 MB server
+    assert peak < 30 * 2**20, f"{peak / 2**20:.1f} MB"
 
 
 @pytest.mark.parametrize("H", [2, 3, 4])

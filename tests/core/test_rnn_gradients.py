@@ -354,3 +354,20 @@ def test_rho_sweep_map_is_the_sweep_heatmap_in_chunks(monkeypatch, T, H, rows):
     np.testing.assert_array_equal(rg.rho_sweep_map(rhos, T, H=H, seed=4, input_scale=0.1), whole)
     with pytest.raises(ValueError, match="1-D"):
         rg.rho_sweep_map(np.ones((2, 2)), T)
+
+
+def test_rho_sweep_map_stays_small_where_the_whole_sweep_did_not():
+    """The Gradient flow page's largest setting (T = 400, H = 64, 100 radii): 188 MB for the
+    whole sweep, about 13 MB for the heatmap alone."""
+    import tracemalloc
+
+    from core.rnn_gradients import rho_sweep_map
+
+    tracemalloc.start()
+    try:
+        out = rho_sweep_map(np.linspace(0.02, 2.0, 100), 400, H=64, seed=0, input_scale=0.1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out.shape == (100, 400) and np.isfinite(out).all()
+    assert peak < 30 * 2**20, f"{peak / 2**20:.1f} MB"
