@@ -458,12 +458,12 @@ def soft_vs_hard(h_soft: np.ndarray, h_hand: np.ndarray, h_hard: np.ndarray) -> 
 
     Each h is (T, H) for one input (the hand design may have a different H)."""
     panels = [
-        ("learned (sigmoid)", h_soft),
-        ("learned, hardened", h_hard),
-        ("hand design (current weights)", h_hand),
+        ("learned", h_soft),  # short: at 1024 px a panel is about 110 px wide
+        ("hardened", h_hard),
+        ("hand design", h_hand),
     ]
     traces, layout = [], {}
-    gap = 0.06
+    gap = 0.085  # room for the next panel's unit labels (h1, h2 ...) beside the numbers
     width = (1 - 2 * gap) / 3
     annotations = []
     for col, (name, h) in enumerate(panels, start=1):
@@ -509,10 +509,12 @@ def soft_vs_hard(h_soft: np.ndarray, h_hand: np.ndarray, h_hard: np.ndarray) -> 
         )
     return make_figure(
         traces,
-        "Hidden trajectories for the current input",
+        "Hidden trajectories for the current input<br><sup>learned: the trained sigmoid units; "
+        "hardened: the same weights with hard thresholds;<br>hand design: the weights of (2) in "
+        "the sidebar</sup>",
         height=340,
         annotations=annotations,
-        margin=dict(l=60, r=20, t=90, b=50),
+        margin=dict(l=60, r=20, t=110, b=50),
         **layout,
     )
 

@@ -448,8 +448,8 @@ def sampled_outputs(
         xd, yd = _COLS[col], _ROWS[row]
         annotations.append(
             dict(
-                text=(
-                    f"<b>{_panel_label(p)}</b><br>within ε: {sm.share_within:.1%} · "
+                text=(  # three short lines: at 819 px (125 % zoom) a panel is 200 px wide
+                    f"<b>{_panel_label(p)}</b><br>within ε: {sm.share_within:.1%}<br>"
                     f"{KAQ} < 0: {sm.n_negative:,} of {sm.n_samples:,}"
                 ),
                 x=(xd[0] + xd[1]) / 2,
@@ -459,7 +459,7 @@ def sampled_outputs(
                 xanchor="center",
                 yanchor="bottom",
                 showarrow=False,
-                font=dict(size=13, color=TEXT),
+                font=dict(size=12, color=TEXT),
             )
         )
         x_title = f"c · μ<sub>{b}</sub> (along {_sub('v', b)})" if row == 1 else ""
@@ -489,7 +489,7 @@ def sampled_outputs(
         f" b = {b}; the same random draws in all four pictures</sup>",
         1000,
         legend=dict(orientation="h", yanchor="top", y=-0.07, xanchor="left", x=0.0),
-        margin=dict(l=70, r=110, t=150, b=40),
+        margin=dict(l=70, r=110, t=175, b=40),  # the panels' three-line titles below the title
         shapes=shapes,
         annotations=annotations,
         coloraxis=dict(

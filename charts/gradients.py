@@ -402,7 +402,9 @@ def flow_figure(lstm: LSTMMaps, rnn: RNNMap, floor: float, regime_label: str) ->
     )
     dom = _columns(3, 0.11)
     tick_f = (F_LO, 0.9, 0.99, 0.999, F_HI)
-    x_title = "step t (the loss is at t = T)"
+    # one x title under the middle map and short panel titles: at 1024 px the page's column is
+    # 560 px wide, and three copies of each overlapped their neighbours
+    x_title = "step t of each map (the loss is at t = T)"
     f_axis = dict(tickvals=[-math.log10(1 - f) for f in tick_f], ticktext=[str(f) for f in tick_f])
     layout = base_layout(
         f"T = {T} steps: how far back the error signal reaches, LSTM gates "
@@ -412,18 +414,18 @@ def flow_figure(lstm: LSTMMaps, rnn: RNNMap, floor: float, regime_label: str) ->
     )
     layout = with_layout(
         layout,
-        xaxis=dict(domain=dom[0], anchor="y", title=x_title),
+        xaxis=dict(domain=dom[0], anchor="y"),
         xaxis2=dict(domain=dom[1], anchor="y2", title=x_title),
-        xaxis3=dict(domain=dom[2], anchor="y3", title=x_title),
+        xaxis3=dict(domain=dom[2], anchor="y3"),
         yaxis=dict(anchor="x", title="forget gate f (spaced by log(1 − f))", **f_axis),
         yaxis2=dict(anchor="x2", **f_axis),
         yaxis3=dict(
             anchor="x3", title="spectral radius ρ of W_h" if vec else "recurrent weight w_h"
         ),
         annotations=[
-            _panel_title("LSTM: log10 |c̄(t)|", sum(dom[0]) / 2, 1.0),
-            _panel_title("LSTM: log10 |h̄(t)|", sum(dom[1]) / 2, 1.0),
-            _panel_title(f"plain RNN: log10 {rnn_sym}", sum(dom[2]) / 2, 1.0),
+            _panel_title("LSTM |c̄(t)|", sum(dom[0]) / 2, 1.0),
+            _panel_title("LSTM |h̄(t)|", sum(dom[1]) / 2, 1.0),
+            _panel_title(f"RNN {rnn_sym}", sum(dom[2]) / 2, 1.0),
             dict(
                 x=1,
                 xref="x3",

@@ -180,8 +180,15 @@ def side_by_side(text: str, beam: int, examples: list[tuple[str, str]]) -> None:
                 f"{len(out.words)} words · {out.seconds * 1000:.1f} ms"
                 + (f" · reference: *{html.escape(reference)}*" if reference else "")
             )
+    # the maps one under the other, each the page's width: side by side at 1024 px, half a
+    # column each, plotly left out every other source word's label
+    for kind, out in outs.items():
+        if out.words:
             fig = ch.attention_map(
-                out.source, out.words, out.attention, title=f"{kind}: where it looks"
+                out.source,
+                out.words,
+                out.attention,
+                title=f"{state.MODEL_LABELS[kind]}: where it looks",
             )
             figure(fig, f"attn_map_{kind}")
             offer_csv(fig, f"attn_map_{kind}")

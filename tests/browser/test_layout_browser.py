@@ -1,7 +1,8 @@
 """Every page and view fits a lecture room's screen (issue 12): at 1024x768 (a projector, sidebar
 open), at 819x614 (the same projector at 125 % zoom) and at 1280x720, nothing in the page
 overflows sideways (no element scrolls or clips horizontally: equations, tables, rows of
-buttons, tabs) and no chart title or axis title runs past its figure's edge.
+buttons, tabs), no chart title or axis title runs past its figure's edge and no two of a
+figure's titles overlap.
 
 What is checked is what the elements report (scrollWidth against clientWidth, the title's
 bounding box against its figure's), not a picture; a screenshot of each view is kept in
@@ -28,10 +29,15 @@ VIEWS = {
     "": (None,),  # home
 }
 
-# Elements of the main area that scroll or clip sideways, and Plotly titles (figure title, axis
-# titles, annotations used as panel titles) whose text box leaves its figure.
+# Elements of the main area that scroll or clip sideways, Plotly titles (figure title, axis
+# titles, annotations used as panel titles) whose text box leaves its figure, and two titles of
+# one figure drawn over each other.
 OVERFLOW_JS = """() => {
   const out = [];
+  // the figure title, every axis title (subplots' too: g-x2title ...) and annotations
+  const isTitle = el => !!el.closest('.annotation') || [...ancestors(el)].some(
+    g => /^g-(g|[xy][0-9]*)title$/.test(g.getAttribute('class') || ''));
+  function* ancestors(el) { for (let p = el.parentElement; p; p = p.parentElement) yield p; }
   const main = document.querySelector('[data-testid="stMain"]');
   for (const el of main.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
@@ -44,10 +50,27 @@ OVERFLOW_JS = """() => {
         && el.clientWidth > 30 && el.scrollWidth > el.clientWidth + 2) {
       out.push('overflows by ' + (el.scrollWidth - el.clientWidth) + ' px: ' + what());
     }
-    if (el.tagName === 'text' && el.closest('.g-gtitle, .g-xtitle, .g-ytitle, .annotation')) {
+    if (el.tagName === 'text' && isTitle(el)) {
       const svg = el.closest('svg').getBoundingClientRect();
       const off = Math.max(svg.left - r.left, r.right - svg.right);
       if (off > 1) out.push('title clipped by ' + Math.round(off) + ' px: ' + what());
+    }
+  }
+  // two titles of one figure drawn over each other (e.g. three subplots' axis titles)
+  for (const plot of main.querySelectorAll('.js-plotly-plot')) {
+    const texts = [...plot.querySelectorAll('text')].filter(
+      t => isTitle(t) && t.getBoundingClientRect().width > 0 && t.textContent.trim());
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = i + 1; j < texts.length; j++) {
+        const a = texts[i].getBoundingClientRect(), b = texts[j].getBoundingClientRect();
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w > 2 && h > 2) {
+          out.push('titles overlap by ' + Math.round(w) + 'x' + Math.round(h) + ' px: "'
+            + texts[i].textContent.slice(0, 40) + '" and "' + texts[j].textContent.slice(0, 40)
+            + '"');
+        }
+      }
     }
   }
   const d = document.documentElement;
