@@ -278,9 +278,11 @@ def attention_pair(c: AttentionCompare) -> tuple[go.Figure, go.Figure]:
             f"{title}, {c.head_label}",
             height,
             title_chars=HALF,
-            xaxis=dict(title=dict(text="key: French word"), type="category"),
+            # dtick 1: every word labelled (rotated if need be) in half a 819 px page, where
+            # plotly labelled only every other one
+            xaxis=dict(title=dict(text="key: French word"), type="category", dtick=1),
             yaxis=dict(title=dict(text=f"query: {query}"), autorange="reversed",
-                       automargin=True, type="category"),
+                       automargin=True, type="category", dtick=1),
         )  # fmt: skip
 
     enc = panel(c.encoder, src, "query", f"Self-attention, encoder layer {c.layer + 1}",

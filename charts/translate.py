@@ -85,6 +85,7 @@ def attention_map(
             title=dict(text="French source tokens (normalised)"),
             side="top",
             type="category",
+            dtick=1,  # every source word labelled, rotated when the map is narrow
             categoryorder="array",
             categoryarray=xlabels,
         ),
