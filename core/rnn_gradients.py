@@ -538,6 +538,21 @@ class RhoSweep:
     log10_h_bar_norm: np.ndarray
 
 
+def _sweep_draws(rhos, T: int, H: int, D: int, seed, input_scale: float):
+    """The checked radii (R,) and, from one generator ``seed`` in this order, the vector RNN
+    (base recurrent matrix scaled to each radius, then W_x), the inputs x (T, D) and the
+    target y (H,): what ``rho_sweep`` and ``rho_sweep_map`` both run on."""
+    r = _as_real("rhos", rhos, min_ndim=1)
+    if r.ndim != 1:
+        raise ValueError("rhos must be a 1-D array of spectral radii.")
+    T = _check_T(T)
+    gen = _rng(seed)
+    p = make_vector_rnn(H, D, r, rng=gen, input_scale=input_scale)
+    x = gen.standard_normal((T, int(D)))
+    y = gen.uniform(-1.0, 1.0, int(H))
+    return r, p, x, y
+
+
 def rho_sweep(
     rhos, T: int, *, H: int = 32, D: int = 4, seed=0, input_scale: float = 1.0
 ) -> RhoSweep:
@@ -547,14 +562,7 @@ def rho_sweep(
     (shared by all rhos, see ``make_recurrent_matrix``), W_x (H, D), the inputs x (T, D)
     standard Gaussian, and the target y (H,) uniform in [-1, 1].  b = 0, h(0) = 0.
     """
-    r = _as_real("rhos", rhos, min_ndim=1)
-    if r.ndim != 1:
-        raise ValueError("rhos must be a 1-D array of spectral radii.")
-    T = _check_T(T)
-    gen = _rng(seed)
-    p = make_vector_rnn(H, D, r, rng=gen, input_scale=input_scale)
-    x = gen.standard_normal((T, int(D)))
-    y = gen.uniform(-1.0, 1.0, int(H))
+    r, p, x, y = _sweep_draws(rhos, T, H, D, seed, input_scale)
     tr = vector_rnn_forward(p, x)
     gr = vector_rnn_backward(p, tr, y)
     return RhoSweep(rhos=r, params=p, trace=tr, grads=gr, log10_h_bar_norm=gr.log10_h_bar_norm)
@@ -572,14 +580,8 @@ def rho_sweep_map(
     only this heatmap.  In chunks of at most SWEEP_ELEMENTS (rows, T, H) elements (1 MB a
     float64 array) the peak is 13 MB there and 10.5 MB at the page's default T = 200, H = 32
     (49 MB unchunked), in about the same time (0.06 s)."""
-    r = _as_real("rhos", rhos, min_ndim=1)
-    if r.ndim != 1:
-        raise ValueError("rhos must be a 1-D array of spectral radii.")
-    T = _check_T(T)
-    gen = _rng(seed)
-    p = make_vector_rnn(H, D, r, rng=gen, input_scale=input_scale)  # draws as rho_sweep
-    x = gen.standard_normal((T, int(D)))
-    y = gen.uniform(-1.0, 1.0, int(H))
+    r, p, x, y = _sweep_draws(rhos, T, H, D, seed, input_scale)
+    T = x.shape[0]
     out = np.empty((len(r), T))  # (R, T)
     rows = max(1, SWEEP_ELEMENTS // (T * int(H)))
     for i in range(0, len(r), rows):

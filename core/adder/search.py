@@ -202,9 +202,7 @@ def _n_multisets(D: int, H: int) -> int:
 
 def _all_multisets(D: int, H: int) -> np.ndarray:
     """All sorted index tuples i1 <= i2 <= ... <= iH in range(D).  (comb(D+H-1, H), H)"""
-    if H == 1:
-        return np.arange(D, dtype=np.int32)[:, None]
-    return np.concatenate(list(_multiset_chunks(D, H, 1)))
+    return np.concatenate(list(_multiset_chunks(D, H, _n_multisets(D, H))))  # one block
 
 
 def _multiset_chunks(D: int, H: int, size: int) -> Iterator[np.ndarray]:
