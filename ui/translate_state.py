@@ -13,14 +13,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from core.seq2seq.config import MAX_BEAM
-from core.seq2seq.data import (
-    CORPUS_DIGEST,
-    DEFAULT_DATA,
-    ENG_PREFIXES,
-    RawPairs,
-    prepare_pairs,
-    split_pairs,
-)
+from core.seq2seq.data import CORPUS_DIGEST, split_pairs
 from core.seq2seq.translation import Translation
 from ui.controls import Control
 
@@ -195,18 +188,21 @@ def test_examples(
     checkpoint.  Returns ([], reason) when the model was trained on another file (told apart by
     the digest of the file's bytes recorded in the checkpoint, not by its name).
     """
-    data_path = Path(DEFAULT_DATA)
     data = translator(path, kind).meta.get("data", {})
     if data.get("sha256_16") != CORPUS_DIGEST:
         return [], (
             "This model was trained on an uploaded file, so there are no test sentences "
             "of the course's corpus to show; type your own."
         )
-    # the same pairs and split the checkpoint was trained with (with or without the filter)
-    prefixes = ENG_PREFIXES if data.get("exercise_filter", True) else None
-    pairs = prepare_pairs(RawPairs(data_path), prefixes=prefixes)  # one line at a time
+    # the same pairs and split the checkpoint was trained with (with or without the filter):
+    # the corpus the Train page reads, read once per server (split_pairs de-duplicates anyway)
+    from ui.train_state import shared_corpus  # here: ui.train_state imports this module
+
+    corpus, problem = shared_corpus(bool(data.get("exercise_filter", True)))
+    if corpus is None:
+        return [], problem
     split = split_pairs(
-        pairs, seed=int(data.get("split_seed", 0)), by=str(data.get("split_by", "pair"))
+        corpus.pairs, seed=int(data.get("split_seed", 0)), by=str(data.get("split_by", "pair"))
     )
     pairs = split.unseen_source("test")
     step = max(1, len(pairs) // n)
